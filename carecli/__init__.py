@@ -1,0 +1,39 @@
+"""carecli: customer-care KPIs from conversation logs.
+
+The importable core (no CLI needed)::
+
+    from carecli import load_config, load_dataset, build_report, parse_week
+    config = load_config(None)
+    dataset = load_dataset(Path("messages.jsonl"), config)
+    report = build_report(dataset, parse_week("2026-W45", config.timezone, now), config)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+# Heavy modules (polars) load on first use so `carecli --help` starts fast.
+_EXPORTS = {
+    "load_config": "carecli.config",
+    "parse_config": "carecli.config",
+    "Config": "carecli.config",
+    "load_dataset": "carecli.report",
+    "build_report": "carecli.report",
+    "Report": "carecli.report",
+    "METRICS": "carecli.metrics",
+    "parse_week": "carecli.periods",
+    "week_period": "carecli.periods",
+    "CareError": "carecli.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'carecli' has no attribute {name!r}")

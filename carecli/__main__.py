@@ -1,0 +1,5 @@
+"""Allow `python -m carecli`."""
+
+from carecli.cli import main
+
+main()

@@ -1,0 +1,304 @@
+"""YAML config -> frozen dataclasses; every problem is reported with its key path and line."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from carecli.errors import ConfigError
+from carecli.schema import CANONICAL_VALUES, FIELDS
+
+CONFIG_ENV_VAR = "CARECLI_CONFIG"
+DEFAULT_CONFIG_NAME = "carecli.yaml"
+
+INPUT_FORMATS = ("auto", "csv", "jsonl", "parquet")
+GRANULARITIES = ("auto", "messages", "conversations")
+EPOCH_UNITS = ("auto", "s", "ms")
+
+
+@dataclass(frozen=True)
+class CsatConfig:
+    """How CSAT ratings are read: the scale and the lowest rating that counts as satisfied."""
+
+    scale_min: int = 1
+    scale_max: int = 5
+    satisfied_min: int = 4
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything carecli reads from the YAML config, with defaults for every key."""
+
+    timezone: str = "UTC"
+    source_timezone: str = "UTC"
+    timestamp_format: str | None = None
+    epoch_unit: str = "auto"
+    input_format: str = "auto"
+    granularity: str = "auto"
+    csv_separator: str = ","
+    columns: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    channels: tuple[str, ...] = ()
+    csat: CsatConfig = field(default_factory=CsatConfig)
+    path: Path | None = None
+
+
+def find_config_path(explicit: Path | None) -> Path | None:
+    """`--config`, then `$CARECLI_CONFIG`, then `./carecli.yaml`; None when there is none."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: config file not found; check the --config path")
+        return explicit
+    from_env = os.environ.get(CONFIG_ENV_VAR)
+    if from_env:
+        path = Path(from_env)
+        if not path.is_file():
+            raise ConfigError(
+                f"{path}: config file named by ${CONFIG_ENV_VAR} not found; "
+                f"fix or unset ${CONFIG_ENV_VAR}"
+            )
+        return path
+    local = Path(DEFAULT_CONFIG_NAME)
+    return local if local.is_file() else None
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    """Find and parse the config file; defaults when there is none."""
+    path = find_config_path(explicit)
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc})") from exc
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path | None = None) -> Config:
+    """Parse YAML text (safe loader only) into a Config, collecting every problem."""
+    where = str(path) if path else "<config>"
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{where}{line}: invalid YAML: {problem}") from exc
+    if data is None:
+        return Config(path=path)
+    reader = _Reader(where, _line_index(node))
+    if not isinstance(data, dict):
+        reader.problem((), "the config must be a mapping of keys (timezone:, columns:, ...)")
+        reader.raise_if_any()
+    config = reader.read_config(data, path)
+    reader.raise_if_any()
+    return config
+
+
+def _line_index(node: yaml.Node | None) -> dict[tuple[Any, ...], int]:
+    """Map each key path to the 1-based line it starts on, for error messages."""
+    index: dict[tuple[Any, ...], int] = {}
+
+    def walk(n: yaml.Node, key_path: tuple[Any, ...]) -> None:
+        index[key_path] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            for key_node, value_node in n.value:
+                walk(value_node, (*key_path, key_node.value))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, (*key_path, i))
+
+    if node is not None:
+        walk(node, ())
+    return index
+
+
+def format_key_path(key_path: tuple[Any, ...]) -> str:
+    out = ""
+    for part in key_path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+class _Reader:
+    """Reads the raw YAML data, recording problems instead of stopping at the first."""
+
+    def __init__(self, where: str, lines: dict[tuple[Any, ...], int]) -> None:
+        self.where = where
+        self.lines = lines
+        self.problems: list[str] = []
+
+    def problem(self, key_path: tuple[Any, ...], message: str) -> None:
+        line = self.lines.get(key_path)
+        loc = f"{self.where}:{line}" if line else self.where
+        self.problems.append(f"{loc}: {format_key_path(key_path)}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            extra = len(self.problems) - 1
+            more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
+            raise ConfigError(self.problems[0] + more, self.problems)
+
+    def choice(self, data: dict, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = data.get(key, default)
+        if value not in choices:
+            self.problem((key,), f"{value!r} is not one of {', '.join(choices)}")
+            return default
+        return value
+
+    def string(self, data: dict, key_path: tuple[Any, ...], value: Any, default: Any) -> Any:
+        if value is None:
+            return default
+        if not isinstance(value, str) or not value:
+            self.problem(key_path, f"expected a text value, got {value!r}")
+            return default
+        return value
+
+    def timezone(self, data: dict, key: str) -> str:
+        value = self.string(data, (key,), data.get(key), "UTC")
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problem((key,), f"{value!r} is not an IANA timezone; use e.g. Europe/Paris or UTC")
+            return "UTC"
+        return value
+
+    def read_config(self, data: dict, path: Path | None) -> Config:
+        known = {
+            "timezone",
+            "source_timezone",
+            "timestamp_format",
+            "epoch_unit",
+            "input_format",
+            "granularity",
+            "csv_separator",
+            "columns",
+            "values",
+            "channels",
+            "csat",
+        }
+        for key in data:
+            if key not in known:
+                hint = difflib.get_close_matches(str(key), sorted(known), n=1)
+                suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+                self.problem((key,), f"unknown key{suggestion} (see config.example.yaml)")
+        separator = self.string(data, ("csv_separator",), data.get("csv_separator"), ",")
+        if len(separator) != 1:
+            self.problem(("csv_separator",), f"{separator!r} must be a single character")
+            separator = ","
+        return Config(
+            timezone=self.timezone(data, "timezone"),
+            source_timezone=self.timezone(data, "source_timezone"),
+            timestamp_format=self.string(
+                data, ("timestamp_format",), data.get("timestamp_format"), None
+            ),
+            epoch_unit=self.choice(data, "epoch_unit", EPOCH_UNITS, "auto"),
+            input_format=self.choice(data, "input_format", INPUT_FORMATS, "auto"),
+            granularity=self.choice(data, "granularity", GRANULARITIES, "auto"),
+            csv_separator=separator,
+            columns=self.read_columns(data.get("columns")),
+            values=self.read_values(data.get("values")),
+            channels=self.read_channels(data.get("channels")),
+            csat=self.read_csat(data.get("csat")),
+            path=path,
+        )
+
+    def read_columns(self, raw: Any) -> dict[str, str]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(("columns",), "expected a mapping of canonical field: your column name")
+            return {}
+        columns: dict[str, str] = {}
+        for name, source in raw.items():
+            if name not in FIELDS:
+                hint = difflib.get_close_matches(str(name), sorted(FIELDS), n=1)
+                suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+                self.problem(("columns", name), f"unknown field{suggestion} (see docs/config.md)")
+            elif not isinstance(source, str) or not source:
+                self.problem(("columns", name), f"expected a column name, got {source!r}")
+            else:
+                columns[name] = source
+        return columns
+
+    def read_values(self, raw: Any) -> dict[str, dict[str, tuple[str, ...]]]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(("values",), "expected a mapping of field: {canonical value: [spellings]}")
+            return {}
+        values: dict[str, dict[str, tuple[str, ...]]] = {}
+        for field_name, mapping in raw.items():
+            key_path = ("values", field_name)
+            if field_name not in CANONICAL_VALUES:
+                allowed = ", ".join(sorted(CANONICAL_VALUES))
+                self.problem(key_path, f"value spellings can be mapped for {allowed} only")
+                continue
+            if not isinstance(mapping, dict):
+                self.problem(key_path, "expected a mapping of canonical value: [spellings]")
+                continue
+            values[field_name] = {}
+            for canonical, spellings in mapping.items():
+                sub_path = (*key_path, canonical)
+                allowed_values = CANONICAL_VALUES[field_name]
+                if allowed_values and canonical not in allowed_values:
+                    self.problem(
+                        sub_path, f"{canonical!r} is not one of {', '.join(allowed_values)}"
+                    )
+                    continue
+                items = spellings if isinstance(spellings, list) else [spellings]
+                if not items or any(isinstance(s, (dict, list)) or s is None for s in items):
+                    self.problem(sub_path, "expected a spelling or a list of spellings")
+                    continue
+                values[field_name][str(canonical)] = tuple(_spelling(s) for s in items)
+        return values
+
+    def read_channels(self, raw: Any) -> tuple[str, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not all(isinstance(c, str) and c for c in raw):
+            self.problem(("channels",), "expected a list of extra channel names, e.g. [sms, line]")
+            return ()
+        return tuple(c.strip().lower() for c in raw)
+
+    def read_csat(self, raw: Any) -> CsatConfig:
+        if raw is None:
+            return CsatConfig()
+        if not isinstance(raw, dict):
+            self.problem(("csat",), "expected a mapping with scale: and satisfied_min:")
+            return CsatConfig()
+        for key in raw:
+            if key not in ("scale", "satisfied_min"):
+                self.problem(("csat", key), "unknown key; use scale: [1, 5] or satisfied_min: 4")
+        scale = raw.get("scale", [1, 5])
+        if not (
+            isinstance(scale, list)
+            and len(scale) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in scale)
+            and scale[0] < scale[1]
+        ):
+            self.problem(("csat", "scale"), f"{scale!r} must be [lowest, highest], e.g. [1, 5]")
+            return CsatConfig()
+        satisfied = raw.get("satisfied_min", scale[1] - 1)
+        if not isinstance(satisfied, int) or not scale[0] <= satisfied <= scale[1]:
+            self.problem(
+                ("csat", "satisfied_min"),
+                f"{satisfied!r} must be a whole rating between {scale[0]} and {scale[1]}",
+            )
+            return CsatConfig()
+        return CsatConfig(scale_min=scale[0], scale_max=scale[1], satisfied_min=satisfied)
+
+
+def _spelling(value: Any) -> str:
+    """YAML turns `true` into a bool and `1` into an int; match them as the text a file holds."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip().lower()

@@ -1,0 +1,283 @@
+"""Raw columns -> the canonical, typed frame: column mapping, value spellings, timestamps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from carecli.config import Config
+from carecli.errors import InputError
+from carecli.load import ROW_INDEX, Source, collect
+from carecli.schema import (
+    BUILTIN_ALIASES,
+    CANONICAL_VALUES,
+    CHANNELS,
+    CONVERSATION_FIELDS,
+    MESSAGE_FIELDS,
+)
+
+TIMESTAMP_FIELDS = ("timestamp", "created_at", "first_response_at", "bot_first_response_at")
+TIMESTAMP_FIELDS += ("resolved_at",)
+NUMBER_FIELDS = (
+    "csat",
+    "nps",
+    "talk_seconds",
+    "hold_seconds",
+    "after_work_seconds",
+    "first_response_seconds",
+    "bot_first_response_seconds",
+    "reopen_count",
+    "inbound_messages",
+    "outbound_messages",
+)
+ENUM_FIELDS = ("role", "event", "status", "channel", "escalated")
+TEXT_FIELDS = ("agent", "team", "topic")
+LOWER_TEXT_FIELDS = ("priority",)
+
+REQUIRED = {
+    "messages": ("conversation_id", "timestamp", "role"),
+    "conversations": ("conversation_id", "created_at"),
+}
+
+# ISO 8601 variants seen in exports, after `T` -> space and `Z` -> +00:00.
+_OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M%z")
+_NAIVE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+_EPOCH_PATTERN = r"^\d{9,13}(\.\d+)?$"
+_RAW = "__raw_"
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The canonical frame of one input file and how it was mapped."""
+
+    granularity: str  # "messages" or "conversations"
+    frame: pl.DataFrame
+    source: Source
+    mapping: dict[str, str]  # canonical field -> source column
+
+
+def resolve_mapping(source: Source, config: Config) -> dict[str, str]:
+    """Canonical field -> source column: the config's `columns:` first, then matching names."""
+    by_simple_name = {_simple(name): name for name in source.columns}
+    mapping: dict[str, str] = {}
+    for canonical in dict.fromkeys(MESSAGE_FIELDS + CONVERSATION_FIELDS):
+        wanted = config.columns.get(canonical)
+        if wanted is not None:
+            if wanted not in source.columns:
+                raise InputError(
+                    f"{source.path}: config columns.{canonical} names column {wanted!r}, "
+                    f"which the file does not have; its columns are: {_list(source.columns)}"
+                )
+            mapping[canonical] = wanted
+        elif _simple(canonical) in by_simple_name:
+            mapping[canonical] = by_simple_name[_simple(canonical)]
+    return mapping
+
+
+def detect_granularity(source: Source, mapping: dict[str, str], config: Config) -> str:
+    if config.granularity != "auto":
+        return config.granularity
+    has_events = "timestamp" in mapping
+    has_tickets = "created_at" in mapping
+    if has_events and has_tickets:
+        raise InputError(
+            f"{source.path}: has both 'timestamp' and 'created_at' columns; set "
+            "granularity: messages or granularity: conversations in the config"
+        )
+    if has_events:
+        return "messages"
+    if has_tickets:
+        return "conversations"
+    raise InputError(
+        f"{source.path}: no 'timestamp' column (one row per message) nor 'created_at' column "
+        f"(one row per conversation); its columns are: {_list(source.columns)}. "
+        "Map yours under columns: in the config"
+    )
+
+
+def normalize(source: Source, config: Config) -> Normalized:
+    """Read, type and validate the file; raises InputError naming the first bad row."""
+    mapping = resolve_mapping(source, config)
+    granularity = detect_granularity(source, mapping, config)
+    fields = MESSAGE_FIELDS if granularity == "messages" else CONVERSATION_FIELDS
+    mapping = {name: column for name, column in mapping.items() if name in fields}
+    for name in REQUIRED[granularity]:
+        if name not in mapping:
+            raise InputError(
+                f"{source.path}: missing required column {name!r} for one row per "
+                f"{granularity[:-1]}; add it or map yours with columns: {{{name}: <column>}}"
+            )
+    raw = source.scan(list(dict.fromkeys(mapping.values())))
+    schema = raw.collect_schema()
+    typed = raw.select(
+        pl.col(ROW_INDEX),
+        *[pl.col(column).alias(_RAW + name) for name, column in mapping.items()],
+        *[_typed(name, pl.col(column), schema[column], config) for name, column in mapping.items()],
+    )
+    frame = collect(typed, source)
+    if frame.height == 0:
+        raise InputError(f"{source.path}: the file has a header but no data rows")
+    _check(frame, source, mapping, config)
+    frame = frame.select(ROW_INDEX, *mapping)
+    return Normalized(granularity, frame, source, mapping)
+
+
+def _typed(name: str, column: pl.Expr, dtype: pl.DataType, config: Config) -> pl.Expr:
+    if name in TIMESTAMP_FIELDS:
+        expr = parse_timestamps(column, dtype, config)
+    elif name in NUMBER_FIELDS:
+        expr = _text(column, dtype).cast(pl.Float64, strict=False)
+    elif name in ENUM_FIELDS or name in LOWER_TEXT_FIELDS:
+        expr = canonical_values(name, column, dtype, config)
+    else:
+        expr = _text(column, dtype)
+    return expr.alias(name)
+
+
+def _text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Trimmed text with empty strings as null, whatever the source dtype."""
+    if dtype == pl.Boolean:
+        column = pl.when(column).then(pl.lit("true")).otherwise(pl.lit("false"))
+    text = column.cast(pl.String).str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def canonical_values(name: str, column: pl.Expr, dtype: pl.DataType, config: Config) -> pl.Expr:
+    """Map spellings onto canonical values; unknown spellings become null (checked later)."""
+    text = _text(column, dtype).str.to_lowercase()
+    aliases: dict[str, str] = {}
+    for canonical, spellings in BUILTIN_ALIASES.get(name, {}).items():
+        aliases.update({spelling: canonical for spelling in spellings})
+    for canonical in CANONICAL_VALUES.get(name, ()):
+        aliases.setdefault(canonical, canonical)
+    if name == "channel":
+        aliases.update({extra: extra for extra in config.channels})
+    for canonical, spellings in config.values.get(name, {}).items():
+        aliases.update({spelling: canonical for spelling in spellings})
+    if not CANONICAL_VALUES.get(name):  # free text such as priority: map what is mapped
+        return text.replace(aliases) if aliases else text
+    return text.replace_strict(aliases, default=None, return_dtype=pl.String)
+
+
+def parse_timestamps(column: pl.Expr, dtype: pl.DataType, config: Config) -> pl.Expr:
+    """Any supported timestamp spelling -> Datetime(us, UTC); unparsable values -> null."""
+    source_tz = config.source_timezone
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is None:
+            column = _localize(column, source_tz)
+        return column.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    if dtype == pl.Date:
+        return _localize(column.cast(pl.Datetime("us")), source_tz).dt.convert_time_zone("UTC")
+    if dtype.is_numeric():
+        return _from_epoch(column.cast(pl.Float64), config.epoch_unit)
+    text = _text(column, dtype)
+    if config.timestamp_format:
+        fmt = config.timestamp_format
+        if "%z" in fmt or "%:z" in fmt:
+            return text.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
+        naive = text.str.to_datetime(fmt, strict=False, time_unit="us")
+        return _localize(naive, source_tz).dt.convert_time_zone("UTC")
+    iso = text.str.replace(r"[Zz]$", "+00:00").str.replace(r"^(\d{4}-\d\d-\d\d)[Tt]", "$1 ")
+    candidates = [
+        iso.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
+        for fmt in _OFFSET_FORMATS
+    ]
+    candidates += [
+        _localize(
+            iso.str.to_datetime(fmt, strict=False, time_unit="us"), source_tz
+        ).dt.convert_time_zone("UTC")
+        for fmt in _NAIVE_FORMATS
+    ]
+    epoch = _from_epoch(text.cast(pl.Float64, strict=False), config.epoch_unit)
+    return pl.when(text.str.contains(_EPOCH_PATTERN)).then(epoch).otherwise(pl.coalesce(candidates))
+
+
+def _localize(naive: pl.Expr, tz: str) -> pl.Expr:
+    # A wall time that DST skips does not exist: null, reported as a bad timestamp.
+    return naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+
+
+def _from_epoch(seconds_or_ms: pl.Expr, unit: str) -> pl.Expr:
+    if unit == "ms":
+        micros = seconds_or_ms * 1_000
+    elif unit == "s":
+        micros = seconds_or_ms * 1_000_000
+    else:  # Seconds stay below 1e11 until the year 5138; larger values are milliseconds.
+        micros = pl.when(seconds_or_ms >= 1e11).then(seconds_or_ms * 1_000)
+        micros = micros.otherwise(seconds_or_ms * 1_000_000)
+    return pl.from_epoch(micros.cast(pl.Int64), time_unit="us").dt.replace_time_zone("UTC")
+
+
+def _check(frame: pl.DataFrame, source: Source, mapping: dict[str, str], config: Config) -> None:
+    """Raise an InputError for the first row that breaks a rule, naming row and column."""
+    csat = config.csat
+    present = set(mapping)
+    checks: list[tuple[str, pl.Expr, str]] = [
+        ("conversation_id", pl.col("conversation_id").is_null(), "is empty; every row needs one"),
+    ]
+    for name in present & set(TIMESTAMP_FIELDS):
+        hint = (
+            f"does not match timestamp_format {config.timestamp_format!r}"
+            if config.timestamp_format
+            else "is not a timestamp; use ISO 8601 (2026-11-02T09:15:00+01:00), epoch "
+            "seconds/ms, or set timestamp_format in the config"
+        )
+        checks.append((name, _unparsed(name), hint))
+    for name in present & set(NUMBER_FIELDS):
+        checks.append((name, _unparsed(name), "is not a number"))
+    for name in present & set(ENUM_FIELDS):
+        known = CANONICAL_VALUES[name] + (config.channels if name == "channel" else ())
+        hint = f"is not a known {name} ({', '.join(known)}); map it under values: {{{name}: ...}}"
+        checks.append((name, _unparsed(name), hint))
+    if "timestamp" in present:
+        checks.append(("timestamp", pl.col("timestamp").is_null(), "is empty"))
+        is_message = pl.col("event").is_null() | (pl.col("event") == "message")
+        if "event" not in present:
+            is_message = pl.lit(True)
+        checks.append(("role", is_message & pl.col("role").is_null(), "is empty on a message row"))
+    if "created_at" in present:
+        checks.append(("created_at", pl.col("created_at").is_null(), "is empty"))
+    if "csat" in present:
+        low, high = csat.scale_min, csat.scale_max
+        outside = (pl.col("csat") < low) | (pl.col("csat") > high)
+        checks.append(
+            ("csat", outside, f"is outside the {low}-{high} scale; set csat.scale in the config")
+        )
+    if "nps" in present:
+        outside = (pl.col("nps") < 0) | (pl.col("nps") > 10)
+        checks.append(("nps", outside, "is outside the 0-10 NPS scale"))
+    for name in ("talk_seconds", "hold_seconds", "after_work_seconds", "reopen_count"):
+        if name in present:
+            checks.append((name, pl.col(name) < 0, "is negative"))
+    for name, bad, message in checks:
+        offending = frame.filter(bad)
+        if offending.height:
+            first = offending.row(0, named=True)
+            value = first.get(_RAW + name)
+            shown = f" {str(value)[:60]!r}" if value is not None else ""
+            more = f" ({offending.height} rows like it)" if offending.height > 1 else ""
+            raise InputError(
+                f"{source.path}: {source.row_label(first[ROW_INDEX])}: column "
+                f"{mapping[name]!r} ({name}){shown} {message}{more}"
+            )
+
+
+def _unparsed(name: str) -> pl.Expr:
+    return pl.col(_RAW + name).is_not_null() & pl.col(name).is_null() & _non_blank(_RAW + name)
+
+
+def _non_blank(raw: str) -> pl.Expr:
+    return pl.col(raw).cast(pl.String).str.strip_chars() != ""
+
+
+def _simple(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _list(columns: tuple[str, ...]) -> str:
+    shown = ", ".join(repr(c) for c in columns[:12])
+    return shown + (f" and {len(columns) - 12} more" if len(columns) > 12 else "")
+
+
+__all__ = ["CHANNELS", "Normalized", "normalize", "parse_timestamps", "resolve_mapping"]

@@ -1,0 +1,123 @@
+"""Reporting periods: ISO weeks and date ranges in the configured timezone, DST-safe."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from carecli.errors import UsageError
+
+_WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open interval [start, end) of local wall-clock time in one timezone."""
+
+    start: datetime
+    end: datetime
+    label: str
+    kind: str  # "week" or "range"
+
+    def previous(self) -> Period:
+        """The period of the same calendar length just before this one."""
+        if self.kind == "week":
+            return week_period(self.start.date() - timedelta(days=7), self.timezone)
+        # Shift by whole local days so a range crossing DST keeps its wall-clock bounds.
+        days = (self.end.date() - self.start.date()).days
+        shift = timedelta(days=days) if days else self.end - self.start
+        start = _localize(self.start.replace(tzinfo=None) - shift, self.timezone)
+        end = self.start
+        return Period(start, end, _range_label(start, end), "range")
+
+    @property
+    def timezone(self) -> str:
+        return str(self.start.tzinfo)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "label": self.label,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "timezone": self.timezone,
+        }
+
+
+def _localize(naive: datetime, tz: str) -> datetime:
+    # fold=0 picks the first occurrence of an ambiguous wall time, as helpdesks do.
+    return naive.replace(tzinfo=ZoneInfo(tz), fold=0)
+
+
+def week_period(day: date, tz: str) -> Period:
+    """The ISO week (Monday 00:00 to next Monday 00:00 local time) containing `day`."""
+    monday = day - timedelta(days=day.weekday())
+    start = _localize(datetime.combine(monday, datetime.min.time()), tz)
+    end = _localize(datetime.combine(monday + timedelta(days=7), datetime.min.time()), tz)
+    year, week, _ = monday.isocalendar()
+    return Period(start, end, f"{year}-W{week:02d}", "week")
+
+
+def last_complete_week(now: datetime, tz: str) -> Period:
+    """The most recent ISO week that has fully ended at `now` in timezone `tz`."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    return week_period(today - timedelta(days=7), tz)
+
+
+def parse_week(value: str, tz: str, now: datetime) -> Period:
+    """`last` (the default of a bare --week) or an ISO week such as 2026-W45."""
+    if value.strip().lower() == "last":
+        return last_complete_week(now, tz)
+    match = _WEEK_RE.match(value.strip())
+    if not match:
+        raise UsageError(f"--week {value!r}: expected an ISO week like 2026-W45, or no value")
+    year, week = int(match[1]), int(match[2])
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise UsageError(f"--week {value!r}: {year} has no ISO week {week}") from None
+    return week_period(monday, tz)
+
+
+def parse_moment(value: str, option: str, tz: str) -> datetime:
+    """A date (local midnight) or a date-time (local unless it carries an offset)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(
+            f"{option} {value!r}: expected a date like 2026-11-01 or 2026-11-01T08:00"
+        ) from None
+    if parsed.tzinfo is None:
+        return _localize(parsed, tz)
+    return parsed.astimezone(ZoneInfo(tz))
+
+
+def range_period(since: str, until: str | None, tz: str, now: datetime) -> Period:
+    """`--since A [--until B]`: [A, B), B defaulting to now."""
+    start = parse_moment(since, "--since", tz)
+    end = parse_moment(until, "--until", tz) if until else now.astimezone(ZoneInfo(tz))
+    if end <= start:
+        raise UsageError(f"--until {until or 'now'} must be after --since {since}")
+    return Period(start, end, _range_label(start, end), "range")
+
+
+def _range_label(start: datetime, end: datetime) -> str:
+    def fmt(moment: datetime) -> str:
+        is_midnight = moment.time() == datetime.min.time()
+        return moment.date().isoformat() if is_midnight else moment.strftime("%Y-%m-%d %H:%M")
+
+    return f"{fmt(start)}..{fmt(end)}"
+
+
+def select_period(
+    week: str | None, since: str | None, until: str | None, tz: str, now: datetime
+) -> Period:
+    """Turn the CLI's period options into a Period; the last complete week when none given."""
+    if week is not None and (since or until):
+        raise UsageError("use either --week or --since/--until, not both")
+    if until and not since:
+        raise UsageError("--until needs --since")
+    if since:
+        return range_period(since, until, tz, now)
+    return parse_week(week or "last", tz, now)

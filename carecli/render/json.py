@@ -1,0 +1,49 @@
+"""The JSON report: one stable document for scripts (schema documented in docs/json.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from carecli import __version__
+from carecli.report import GroupResult, Report
+
+SCHEMA_VERSION = 1
+
+
+def _clean(value: Any) -> Any:
+    """Round floats for stable output; NaN never reaches JSON."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 3)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _group(group: GroupResult) -> dict[str, Any]:
+    return {
+        "key": group.key,
+        "metrics": _clean(group.current),
+        "previous": _clean(group.previous),
+    }
+
+
+def to_document(report: Report) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "carecli_version": __version__,
+        "generated_at": report.generated_at.isoformat(timespec="seconds"),
+        "period": report.period.as_dict(),
+        "previous_period": report.previous_period.as_dict(),
+        "filters": {k: list(v) for k, v in report.filters.items()},
+        "group_by": list(report.group_by),
+        "metrics": list(report.metric_names),
+        "data": report.data,
+        "overall": _group(report.overall),
+        "groups": [_group(g) for g in report.groups],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_document(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,155 @@
+"""Terminal tables (rich): a summary of every metric, then one breakdown per --by grouping."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from carecli.metrics import METRICS
+from carecli.render import units
+from carecli.render.rows import METRIC_ROWS, Row, headline
+from carecli.report import GroupResult, Report, Stats
+
+_STYLE = {"better": "green", "worse": "red", "same": "dim"}
+_ARROW = {"better": "▲", "worse": "▼", "same": ""}
+NONE_LABEL = "(none)"
+
+
+def _change(row: Row, current: Stats, previous: Stats) -> Text:
+    text, delta = units.change(current.get(row.stat), previous.get(row.stat), row.unit)
+    mood = units.verdict(delta, row.better)
+    arrow = "▲" if (delta or 0) > 0 else "▼" if (delta or 0) < 0 else ""
+    shown = f"{arrow} {text}".strip() if text not in ("—",) else text
+    return Text(shown, style=_STYLE[mood] if row.better != "neutral" or mood != "same" else "")
+
+
+def summary_table(report: Report) -> Table:
+    table = Table(
+        title=_title(report),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        pad_edge=False,
+    )
+    table.add_column("Metric", no_wrap=True)
+    table.add_column(report.period.label, justify="right", no_wrap=True)
+    table.add_column(report.previous_period.label, justify="right", no_wrap=True)
+    table.add_column("Change", justify="right", no_wrap=True)
+    current, previous = report.overall.current, report.overall.previous
+    for name in report.metric_names:
+        metric = METRICS[name]
+        stats, before = current[name], previous[name]
+        if not stats.get("available", True):
+            table.add_row(Text(metric.title, style="bold"), "n/a", "n/a", "", end_section=True)
+            continue
+        rows = METRIC_ROWS[name]
+        if len(rows) == 1:
+            row = rows[0]
+            table.add_row(
+                Text(metric.title, style="bold"),
+                units.value(stats.get(row.stat), row.unit),
+                units.value(before.get(row.stat), row.unit),
+                _change(row, stats, before),
+                end_section=True,
+            )
+            continue
+        table.add_row(Text(metric.title, style="bold"), "", "", "")
+        for i, row in enumerate(rows):
+            table.add_row(
+                f"  {row.label}",
+                units.value(stats.get(row.stat), row.unit),
+                units.value(before.get(row.stat), row.unit),
+                _change(row, stats, before),
+                end_section=i == len(rows) - 1,
+            )
+    return table
+
+
+def breakdown_tables(report: Report, width: int) -> list[Table]:
+    """Headline of each metric per group; split so every table fits the terminal width."""
+    names = [n for n in report.metric_names if report.overall.current[n].get("available", True)]
+    per_table = max(1, (width - 8 * len(report.group_by) - 6) // 12)
+    tables = []
+    for start in range(0, len(names), per_table):
+        chunk = names[start : start + per_table]
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
+        table.title = f"By {', '.join(report.group_by)} — {report.period.label} vs previous"
+        for key in report.group_by:
+            table.add_column(key.capitalize(), overflow="fold", max_width=18)
+        for name in chunk:
+            table.add_column(_short_title(name), justify="right", no_wrap=True)
+        for group in report.groups:
+            table.add_row(*_key_cells(group), *[_cell(group, n) for n in chunk])
+        tables.append(table)
+    return tables
+
+
+def _cell(group: GroupResult, name: str) -> Text:
+    row = headline(name)
+    stats, before = group.current[name], group.previous[name]
+    cell = Text(units.value(stats.get(row.stat), row.unit))
+    change = _change(row, stats, before)
+    if change.plain != "—":
+        cell.append("\n")
+        cell.append_text(change)
+    return cell
+
+
+def _key_cells(group: GroupResult) -> list[str]:
+    return [NONE_LABEL if v is None else str(v) for v in group.key.values()]
+
+
+def _short_title(name: str) -> str:
+    short = {
+        "volume": "Conv.",
+        "first_response_time": "1st resp.",
+        "bot_first_response_time": "Bot 1st",
+        "reply_time": "Reply",
+        "resolution_time": "Resolution",
+        "backlog": "Backlog",
+        "fcr_rate": "FCR",
+        "aht": "AHT",
+        "csat": "CSAT",
+        "nps": "NPS",
+    }
+    return short[name] + (
+        "" if name in ("volume", "backlog", "fcr_rate", "csat", "nps") else "\np50"
+    )
+
+
+def _title(report: Report) -> str:
+    period = report.period
+    start = period.start.strftime("%Y-%m-%d %H:%M")
+    end = period.end.strftime("%Y-%m-%d %H:%M")
+    scope = "".join(f" · {k}={','.join(v)}" for k, v in report.filters.items())
+    return f"carecli · {period.label} ({start} → {end} {period.timezone}){scope}"
+
+
+def render(report: Report, color: bool = False, width: int = 80) -> str:
+    """The whole terminal report as text (ANSI colours only when `color`)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+    )
+    console.print(summary_table(report))
+    if report.group_by:
+        for table in breakdown_tables(report, width):
+            console.print(table)
+    data = report.data
+    console.print(
+        Text(
+            f"Data: {data['file']} ({data['granularity']}, {data['rows']:,} rows, "
+            f"{data['conversations']:,} conversations). Durations: median unless stated; "
+            "change vs previous period.",
+            style="dim",
+        )
+    )
+    return buffer.getvalue()

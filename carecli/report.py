@@ -1,0 +1,282 @@
+"""The core API: load a dataset, then compute every metric for a period, groups and filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from carecli.config import Config
+from carecli.errors import UsageError
+from carecli.load import open_source
+from carecli.metrics import METRICS, NEEDS, aggregations_for
+from carecli.normalize import normalize
+from carecli.periods import Period
+from carecli.schema import DIMENSIONS
+from carecli.timeline import CID, Timeline, from_conversations, from_messages
+
+Stats = dict[str, Any]
+GroupKey = tuple[str | None, ...]
+_ALL = "__all"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A loaded, validated input file and its derived timeline."""
+
+    path: Path
+    format: str
+    granularity: str
+    rows: int
+    mapping: dict[str, str]
+    timeline: Timeline
+
+    def summary(self) -> dict[str, Any]:
+        created = self.timeline.conversations["created_at"]
+        return {
+            "file": str(self.path),
+            "format": self.format,
+            "granularity": self.granularity,
+            "rows": self.rows,
+            "conversations": self.timeline.conversations.height,
+            "first_conversation_at": _iso(created.min()),
+            "last_conversation_at": _iso(created.max()),
+            "conversations_without_customer_message": self.timeline.skipped_without_customer,
+        }
+
+
+def load_dataset(path: Path, config: Config, input_format: str | None = None) -> Dataset:
+    """Read one CSV/JSONL/Parquet export into a Dataset (raises InputError on bad data)."""
+    source = open_source(path, input_format or config.input_format, config.csv_separator)
+    normalized = normalize(source, config)
+    build = from_messages if normalized.granularity == "messages" else from_conversations
+    return Dataset(
+        path=path,
+        format=source.format,
+        granularity=normalized.granularity,
+        rows=normalized.frame.height,
+        mapping=normalized.mapping,
+        timeline=build(normalized.frame),
+    )
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """The metrics of one group (or of everything) in the period and the previous one."""
+
+    key: dict[str, str | None]
+    current: dict[str, Stats]
+    previous: dict[str, Stats]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a renderer needs; renderers never compute metrics themselves."""
+
+    period: Period
+    previous_period: Period
+    group_by: tuple[str, ...]
+    filters: dict[str, tuple[str, ...]]
+    metric_names: tuple[str, ...]
+    overall: GroupResult
+    groups: tuple[GroupResult, ...]
+    data: dict[str, Any]
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def parse_filters(expressions: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """`--where channel=email,chat` -> {"channel": ("email", "chat")}."""
+    filters: dict[str, tuple[str, ...]] = {}
+    for expression in expressions:
+        name, sep, values = expression.partition("=")
+        name = name.strip()
+        if not sep or not values.strip():
+            raise UsageError(f"--where {expression!r}: expected FIELD=VALUE[,VALUE...]")
+        if name not in DIMENSIONS:
+            raise UsageError(
+                f"--where {expression!r}: {name!r} is not one of {', '.join(DIMENSIONS)}"
+            )
+        wanted = tuple(v.strip() for v in values.split(",") if v.strip())
+        if name in ("channel", "priority"):
+            wanted = tuple(v.lower() for v in wanted)
+        filters[name] = filters.get(name, ()) + wanted
+    return filters
+
+
+def check_names(group_by: Sequence[str], metric_names: Sequence[str]) -> None:
+    for name in group_by:
+        if name not in DIMENSIONS:
+            raise UsageError(f"--by {name!r}: unknown field; use one of {', '.join(DIMENSIONS)}")
+    for name in metric_names:
+        if name not in METRICS:
+            raise UsageError(f"--metric {name!r}: unknown metric; use one of {', '.join(METRICS)}")
+
+
+def build_report(
+    dataset: Dataset,
+    period: Period,
+    config: Config,
+    group_by: Sequence[str] = (),
+    metric_names: Sequence[str] = (),
+    filters: Mapping[str, Sequence[str]] | None = None,
+) -> Report:
+    """Compute the chosen metrics (all by default) overall and per group, for two periods."""
+    check_names(group_by, metric_names)
+    names = tuple(dict.fromkeys(metric_names)) or tuple(METRICS)
+    keys = tuple(dict.fromkeys(group_by))
+    filters = {k: tuple(v) for k, v in (filters or {}).items()}
+    timeline = _filtered(dataset.timeline, filters)
+    previous_period = period.previous()
+
+    def results(for_keys: tuple[str, ...], window: Period) -> dict[GroupKey, dict[str, Stats]]:
+        return compute_stats(timeline, window, for_keys, names, config)
+
+    overall = GroupResult(
+        key={},
+        current=results((), period).get((), {}) or _empty(timeline, names, config),
+        previous=results((), previous_period).get((), {}) or _empty(timeline, names, config),
+    )
+    groups: list[GroupResult] = []
+    if keys:
+        current = results(keys, period)
+        previous = results(keys, previous_period)
+        empty = _empty(timeline, names, config)
+        for key, stats in current.items():
+            groups.append(
+                GroupResult(dict(zip(keys, key, strict=False)), stats, previous.get(key, empty))
+            )
+        groups.sort(key=lambda g: (-_volume(g), [str(v) for v in g.key.values()]))
+    return Report(
+        period=period,
+        previous_period=previous_period,
+        group_by=keys,
+        filters=filters,
+        metric_names=names,
+        overall=overall,
+        groups=tuple(groups),
+        data=dataset.summary(),
+    )
+
+
+def _volume(group: GroupResult) -> int:
+    return group.current.get("volume", {}).get("conversations") or 0
+
+
+def _filtered(timeline: Timeline, filters: Mapping[str, Sequence[str]]) -> Timeline:
+    if not filters:
+        return timeline
+    keep = pl.lit(True)
+    for name, values in filters.items():
+        keep = keep & pl.col(name).is_in(list(values))
+    conversations = timeline.conversations.filter(keep)
+    ids = conversations.select(CID)
+    return Timeline(
+        conversations=conversations,
+        turns=None if timeline.turns is None else timeline.turns.join(ids, on=CID, how="semi"),
+        status=timeline.status.join(ids, on=CID, how="semi"),
+        has_handle_time=timeline.has_handle_time,
+        skipped_without_customer=timeline.skipped_without_customer,
+    )
+
+
+def compute_stats(
+    timeline: Timeline,
+    period: Period,
+    keys: tuple[str, ...],
+    names: Sequence[str],
+    config: Config,
+) -> dict[GroupKey, dict[str, Stats]]:
+    """metric -> statistic -> value, for every group of `keys` (or () for everything)."""
+    start = period.start.astimezone(UTC)
+    end = period.end.astimezone(UTC)
+    key_cols = list(keys) or [_ALL]
+    conversations = timeline.conversations.lazy().with_columns(pl.lit(True).alias(_ALL))
+    created = pl.col("created_at")
+    in_period = conversations.filter((created >= start) & (created < end))
+    frames: list[pl.LazyFrame] = []
+
+    aggs = aggregations_for("conversations", list(names), config.csat)
+    if aggs:
+        frames.append(in_period.group_by(key_cols).agg(**aggs))
+    aggs = aggregations_for("turns", list(names), config.csat)
+    if aggs and timeline.turns is not None:
+        turns = timeline.turns.lazy().join(in_period.select(CID, *key_cols), on=CID)
+        frames.append(turns.group_by(key_cols).agg(**aggs))
+    aggs = aggregations_for("backlog", list(names), config.csat)
+    if aggs:
+        # The state at the end is the latest resolved/reopened event strictly before it.
+        state = (
+            timeline.status.lazy()
+            .filter(pl.col("at") < end)
+            .group_by(CID)
+            .agg(resolved_at_end=pl.col("resolved").sort_by("at").last())
+        )
+        backlog = (
+            conversations.filter(created < end)
+            .join(state, on=CID, how="left")
+            .with_columns(pl.col("resolved_at_end").fill_null(False))
+        )
+        frames.append(backlog.group_by(key_cols).agg(**aggs))
+
+    merged: dict[GroupKey, dict[str, Stats]] = {}
+    for frame in pl.collect_all(frames):
+        for row in frame.iter_rows(named=True):
+            key = () if not keys else tuple(row[k] for k in keys)
+            stats = merged.setdefault(key, _empty(timeline, names, config))
+            for column, value in row.items():
+                if "." in column:
+                    metric, stat = column.split(".", 1)
+                    stats[metric][stat] = value
+    return merged
+
+
+def _empty(timeline: Timeline, names: Sequence[str], config: Config) -> dict[str, Stats]:
+    """Each metric's value over zero rows (counts 0, means null), plus its availability."""
+    stats: dict[str, Stats] = {}
+    for name in names:
+        metric = METRICS[name]
+        exprs = metric.aggregations(config.csat)
+        frame = _EMPTY_FRAMES[metric.frame]
+        values = frame.select(**exprs).row(0, named=True)
+        available = not (
+            (name == "reply_time" and timeline.turns is None)
+            or (name == "aht" and not timeline.has_handle_time)
+        )
+        stats[name] = {"available": available, **values}
+        if not available:
+            stats[name]["not_available_because"] = f"the input has no {NEEDS[name]}"
+    return stats
+
+
+_EMPTY_FRAMES = {
+    "conversations": pl.DataFrame(
+        schema={
+            "is_resolved": pl.Boolean,
+            "reopened": pl.Boolean,
+            "escalated": pl.Boolean,
+            **{
+                c: pl.Float64
+                for c in (
+                    "first_response_s",
+                    "bot_first_response_s",
+                    "resolution_s",
+                    "csat",
+                    "nps",
+                    "handle_s",
+                )
+            },
+            "inbound_messages": pl.Int64,
+            "outbound_messages": pl.Int64,
+        }
+    ),
+    "turns": pl.DataFrame(schema={"reply_s": pl.Float64}),
+    "backlog": pl.DataFrame(schema={"resolved_at_end": pl.Boolean}),
+}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,212 @@
+"""Canonical rows -> one row per conversation, reply turns and status changes.
+
+Message events are sorted once (conversation, time, tie rank) and every derived value
+comes from window expressions or one group-by: no Python per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from carecli.schema import DIMENSIONS
+
+CID = "conversation_id"
+
+# Columns of the per-conversation frame that every metric reads.
+CONVERSATION_COLUMNS = (
+    CID,
+    "created_at",
+    *DIMENSIONS,
+    "first_response_s",
+    "bot_first_response_s",
+    "is_resolved",
+    "resolution_s",
+    "reopened",
+    "escalated",
+    "csat",
+    "nps",
+    "handle_s",
+    "inbound_messages",
+    "outbound_messages",
+)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What metrics need: conversations, reply turns (None without messages), status changes."""
+
+    conversations: pl.DataFrame
+    turns: pl.DataFrame | None  # conversation_id, reply_s (null = still waiting)
+    status: pl.DataFrame  # conversation_id, at, resolved (bool): resolved/reopened events
+    has_handle_time: bool
+    skipped_without_customer: int  # conversations with no customer message (no start)
+
+
+def _seconds(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
+    return (later - earlier).dt.total_microseconds() / 1_000_000
+
+
+def _tie_rank() -> pl.Expr:
+    """Same-second ties: customer, bot, agent, then status events, then surveys."""
+    role_rank = pl.col("role").replace_strict(
+        {"customer": 0, "bot": 1, "agent": 2}, default=3, return_dtype=pl.Int8
+    )
+    return (
+        pl.when(pl.col("event") == "message")
+        .then(role_rank)
+        .when(pl.col("event").is_in(["csat", "nps"]))
+        .then(pl.lit(4, pl.Int8))
+        .otherwise(pl.lit(3, pl.Int8))
+    )
+
+
+def _with_defaults(frame: pl.LazyFrame, names: tuple[str, ...], dtype: pl.DataType) -> pl.LazyFrame:
+    """Add absent optional columns as typed nulls so every expression below can name them."""
+    present = frame.collect_schema().names()
+    missing = [pl.lit(None, dtype).alias(name) for name in names if name not in present]
+    return frame.with_columns(missing) if missing else frame
+
+
+def from_messages(events: pl.DataFrame) -> Timeline:
+    """Derive the timeline from message-level events (see docs/metrics.md for the rules)."""
+    has_handle_time = any(
+        c in events.columns for c in ("talk_seconds", "hold_seconds", "after_work_seconds")
+    )
+    text_cols = ("event", "agent", *DIMENSIONS)
+    number_cols = ("csat", "nps", "talk_seconds", "hold_seconds", "after_work_seconds")
+    lazy = _with_defaults(events.lazy(), text_cols, pl.String)
+    lazy = _with_defaults(lazy, number_cols, pl.Float64)
+    lazy = lazy.with_columns(pl.col("event").fill_null("message")).with_columns(
+        _tie_rank().alias("_rank")
+    )
+    ordered = lazy.sort([CID, "timestamp", "_rank"])
+
+    is_msg = pl.col("event") == "message"
+    is_customer = is_msg & (pl.col("role") == "customer")
+    is_agent = is_msg & (pl.col("role") == "agent")
+    is_bot = is_msg & (pl.col("role") == "bot")
+    ts = pl.col("timestamp")
+    ordered = ordered.with_columns(t0=ts.filter(is_customer).min().over(CID))
+    after_start = ts >= pl.col("t0")
+    state_events = pl.col("event").filter(pl.col("event").is_in(["resolved", "reopened"]))
+    handle_parts = [pl.col(c) for c in ("talk_seconds", "hold_seconds", "after_work_seconds")]
+    any_handle = pl.any_horizontal([c.is_not_null() for c in handle_parts])
+
+    conversations = ordered.group_by(CID).agg(
+        created_at=pl.col("t0").first(),
+        first_agent_at=ts.filter(is_agent & after_start).min(),
+        first_bot_at=ts.filter(is_bot & after_start).min(),
+        last_state=state_events.last(),
+        last_resolved_at=ts.filter(pl.col("event") == "resolved").max(),
+        reopened=(pl.col("event") == "reopened").any(),
+        escalated=pl.col("event").is_in(["escalated", "transferred"]).any(),
+        csat=pl.col("csat").drop_nulls().last(),
+        nps=pl.col("nps").drop_nulls().last(),
+        handle_s=pl.when(any_handle.any()).then(pl.sum_horizontal(handle_parts).sum()),
+        inbound_messages=is_customer.sum(),
+        outbound_messages=(is_agent | is_bot).sum(),
+        replying_agent=pl.col("agent").filter(is_agent).drop_nulls().last(),
+        any_agent=pl.col("agent").drop_nulls().last(),
+        **{dim: pl.col(dim).drop_nulls().last() for dim in DIMENSIONS if dim != "agent"},
+    )
+    is_resolved = pl.col("last_state") == "resolved"
+    conversations = conversations.with_columns(
+        agent=pl.coalesce("replying_agent", "any_agent"),
+        first_response_s=_seconds(pl.col("first_agent_at"), pl.col("created_at")),
+        bot_first_response_s=_seconds(pl.col("first_bot_at"), pl.col("created_at")),
+        is_resolved=is_resolved.fill_null(False),
+        resolution_s=pl.when(is_resolved).then(
+            _seconds(pl.col("last_resolved_at"), pl.col("created_at"))
+        ),
+        inbound_messages=pl.col("inbound_messages").cast(pl.Int64),
+        outbound_messages=pl.col("outbound_messages").cast(pl.Int64),
+    )
+
+    # Reply turns: bot messages are ignored; a customer turn starts at a customer message
+    # whose previous customer/agent message is not a customer's, and waits for the next agent.
+    people = ordered.filter(is_customer | is_agent)
+    turns = (
+        people.with_columns(
+            previous_role=pl.col("role").shift(1).over(CID),
+            next_agent_at=pl.when(pl.col("role") == "agent").then(ts).backward_fill().over(CID),
+        )
+        .filter(
+            (pl.col("role") == "customer")
+            & (pl.col("previous_role").is_null() | (pl.col("previous_role") != "customer"))
+        )
+        .select(CID, reply_s=_seconds(pl.col("next_agent_at"), ts))
+    )
+    status = ordered.filter(pl.col("event").is_in(["resolved", "reopened"])).select(
+        CID, at=ts, resolved=pl.col("event") == "resolved"
+    )
+    conv_df, turns_df, status_df = pl.collect_all([conversations, turns, status])
+    started = conv_df.filter(pl.col("created_at").is_not_null())
+    return Timeline(
+        conversations=started.select(CONVERSATION_COLUMNS),
+        turns=turns_df,
+        status=status_df,
+        has_handle_time=has_handle_time,
+        skipped_without_customer=conv_df.height - started.height,
+    )
+
+
+def from_conversations(rows: pl.DataFrame) -> Timeline:
+    """Conversation-level rows (one per ticket) already carry the timeline's results."""
+    has_handle_time = any(
+        c in rows.columns for c in ("talk_seconds", "hold_seconds", "after_work_seconds")
+    )
+    number_cols = (
+        "first_response_seconds",
+        "bot_first_response_seconds",
+        "reopen_count",
+        "csat",
+        "nps",
+        "talk_seconds",
+        "hold_seconds",
+        "after_work_seconds",
+        "inbound_messages",
+        "outbound_messages",
+    )
+    moments = ("first_response_at", "bot_first_response_at", "resolved_at")
+    lazy = _with_defaults(rows.lazy(), number_cols, pl.Float64)
+    lazy = _with_defaults(lazy, moments, pl.Datetime("us", "UTC"))
+    lazy = _with_defaults(lazy, ("status", "escalated", *DIMENSIONS), pl.String)
+    # Without a status column, a resolution timestamp is what says a ticket is resolved.
+    if "status" in rows.columns:
+        is_resolved = (pl.col("status") == "resolved").fill_null(False)
+    else:
+        is_resolved = pl.col("resolved_at").is_not_null()
+    handle_parts = [pl.col(c) for c in ("talk_seconds", "hold_seconds", "after_work_seconds")]
+    any_handle = pl.any_horizontal([c.is_not_null() for c in handle_parts])
+    created = pl.col("created_at")
+    conversations = lazy.with_columns(
+        first_response_s=pl.coalesce(
+            _seconds(pl.col("first_response_at"), created), pl.col("first_response_seconds")
+        ),
+        bot_first_response_s=pl.coalesce(
+            _seconds(pl.col("bot_first_response_at"), created),
+            pl.col("bot_first_response_seconds"),
+        ),
+        is_resolved=is_resolved,
+        resolution_s=pl.when(is_resolved).then(_seconds(pl.col("resolved_at"), created)),
+        reopened=(pl.col("reopen_count") > 0).fill_null(False),
+        escalated=(pl.col("escalated") == "true").fill_null(False),
+        handle_s=pl.when(any_handle).then(pl.sum_horizontal(handle_parts)),
+        inbound_messages=pl.col("inbound_messages").round().cast(pl.Int64),
+        outbound_messages=pl.col("outbound_messages").round().cast(pl.Int64),
+    ).select(CONVERSATION_COLUMNS)
+    # A resolved ticket with no resolution time still counts as resolved for the backlog,
+    # from its creation on: the export does not say when, only that it was.
+    status = lazy.filter(is_resolved).select(
+        CID, at=pl.coalesce("resolved_at", "created_at"), resolved=pl.lit(True)
+    )
+    conv_df, status_df = pl.collect_all([conversations, status])
+    return Timeline(
+        conversations=conv_df,
+        turns=None,
+        status=status_df,
+        has_handle_time=has_handle_time,
+        skipped_without_customer=0,
+    )
