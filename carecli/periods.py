@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from carecli.errors import UsageError
@@ -35,6 +35,16 @@ class Period:
     @property
     def timezone(self) -> str:
         return str(self.start.tzinfo)
+
+    # Subtracting aware datetimes that share a tzinfo gives wall-clock time in Python;
+    # these UTC bounds are what filters and elapsed times must use.
+    @property
+    def start_utc(self) -> datetime:
+        return self.start.astimezone(UTC)
+
+    @property
+    def end_utc(self) -> datetime:
+        return self.end.astimezone(UTC)
 
     def as_dict(self) -> dict[str, str]:
         return {

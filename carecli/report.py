@@ -191,8 +191,7 @@ def compute_stats(
     config: Config,
 ) -> dict[GroupKey, dict[str, Stats]]:
     """metric -> statistic -> value, for every group of `keys` (or () for everything)."""
-    start = period.start.astimezone(UTC)
-    end = period.end.astimezone(UTC)
+    start, end = period.start_utc, period.end_utc
     key_cols = list(keys) or [_ALL]
     conversations = timeline.conversations.lazy().with_columns(pl.lit(True).alias(_ALL))
     created = pl.col("created_at")

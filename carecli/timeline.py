@@ -74,7 +74,7 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     has_handle_time = any(
         c in events.columns for c in ("talk_seconds", "hold_seconds", "after_work_seconds")
     )
-    text_cols = ("event", "agent", *DIMENSIONS)
+    text_cols = ("event", *DIMENSIONS)  # DIMENSIONS includes agent
     number_cols = ("csat", "nps", "talk_seconds", "hold_seconds", "after_work_seconds")
     lazy = _with_defaults(events.lazy(), text_cols, pl.String)
     lazy = _with_defaults(lazy, number_cols, pl.Float64)

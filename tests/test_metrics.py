@@ -1,0 +1,304 @@
+"""Every metric against small, hand-computed cases (week 2026-W45 = Mon 2 Nov to Mon 9 Nov)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import event, msg, report_for, stats, write_csv, write_jsonl
+
+from carecli.config import Config, CsatConfig
+from carecli.metrics import METRICS
+
+
+def test_registry_has_every_kpi_of_the_spec() -> None:
+    assert list(METRICS) == [
+        "volume",
+        "first_response_time",
+        "bot_first_response_time",
+        "reply_time",
+        "resolution_time",
+        "backlog",
+        "fcr_rate",
+        "aht",
+        "csat",
+        "nps",
+    ]
+    for metric in METRICS.values():
+        assert metric.better in ("lower", "higher", "neutral")
+        assert metric.formula
+
+
+def test_first_response_excludes_unanswered_and_counts_them(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00", "customer"),
+        msg("a", "2026-11-02 09:10", "agent", agent="Ann"),  # 600 s
+        msg("b", "2026-11-03 10:00", "customer"),
+        msg("b", "2026-11-03 10:01", "customer"),
+        msg("b", "2026-11-03 10:30", "agent", agent="Bo"),  # 1800 s from the FIRST message
+        msg("c", "2026-11-04 08:00", "customer"),  # never answered
+    ]
+    result = stats(report_for(write_jsonl(tmp_path / "m.jsonl", rows)), "first_response_time")
+    assert result["count"] == 2
+    assert result["mean"] == pytest.approx(1200)
+    assert result["median"] == pytest.approx(1200)
+    assert result["max"] == pytest.approx(1800)
+    assert result["awaiting_first_response"] == 1
+
+
+def test_bot_messages_are_not_human_responses(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00:00", "customer"),
+        msg("a", "2026-11-02 09:00:07", "bot"),
+        msg("a", "2026-11-02 09:20:00", "agent", agent="Ann"),
+        msg("b", "2026-11-02 11:00:00", "customer"),
+        msg("b", "2026-11-02 11:00:03", "bot"),  # bot-only: no human ever replied
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
+    human = stats(report, "first_response_time")
+    assert (human["count"], human["median"], human["awaiting_first_response"]) == (1, 1200, 1)
+    bot = stats(report, "bot_first_response_time")
+    assert bot["count"] == 2
+    assert bot["mean"] == pytest.approx(5)
+    assert bot["without_bot_response"] == 0
+
+
+def test_outbound_message_before_the_customer_does_not_start_the_conversation(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        msg("a", "2026-10-30 09:00", "agent", agent="Ann"),  # proactive, previous week
+        msg("a", "2026-11-02 09:00", "customer"),
+        msg("a", "2026-11-02 09:05", "agent", agent="Ann"),
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
+    assert stats(report, "volume")["conversations"] == 1
+    assert stats(report, "first_response_time")["median"] == pytest.approx(300)
+    # The proactive message precedes the first turn: the customer message starts a turn.
+    assert stats(report, "reply_time")["median"] == pytest.approx(300)
+
+
+def test_same_second_customer_and_agent_sort_customer_first(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00", "agent", agent="Ann"),
+        msg("a", "2026-11-02 09:00", "customer"),
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
+    assert stats(report, "first_response_time")["median"] == 0
+
+
+def test_reply_time_over_interleaved_turns(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00", "customer"),  # turn 1 starts
+        msg("a", "2026-11-02 09:01", "bot"),  # ignored: does not end the turn
+        msg("a", "2026-11-02 09:02", "customer"),  # same turn
+        msg("a", "2026-11-02 09:10", "agent", agent="Ann"),  # turn 1: 600 s
+        msg("a", "2026-11-02 09:11", "agent", agent="Ann"),
+        msg("a", "2026-11-02 09:20", "customer"),  # turn 2 starts
+        msg("a", "2026-11-02 09:21", "bot"),
+        msg("a", "2026-11-02 09:22", "customer"),
+        msg("a", "2026-11-02 09:50", "agent", agent="Ann"),  # turn 2: 1800 s
+        msg("a", "2026-11-02 10:00", "customer"),  # turn 3: still waiting
+    ]
+    result = stats(report_for(write_jsonl(tmp_path / "m.jsonl", rows)), "reply_time")
+    assert result["count"] == 2
+    assert result["mean"] == pytest.approx(1200)
+    assert result["max"] == pytest.approx(1800)
+    assert result["waiting_turns"] == 1
+
+
+def test_quantiles_interpolate_linearly(tmp_path: Path) -> None:
+    waits = [60, 120, 180, 240, 600]
+    rows = []
+    for i, wait in enumerate(waits):
+        rows.append(msg(f"c{i}", "2026-11-03 10:00:00", "customer"))
+        rows.append(msg(f"c{i}", f"2026-11-03 10:{wait // 60:02d}:00", "agent", agent="Ann"))
+    result = stats(report_for(write_jsonl(tmp_path / "m.jsonl", rows)), "first_response_time")
+    assert result["median"] == pytest.approx(180)
+    assert result["p90"] == pytest.approx(240 + 0.6 * 360)  # rank 3.6 between 240 and 600
+    assert result["p95"] == pytest.approx(240 + 0.8 * 360)
+    assert result["mean"] == pytest.approx(240)
+
+
+def _reopened_rows() -> list[dict]:
+    return [
+        msg("a", "2026-11-02 09:00", "customer"),
+        msg("a", "2026-11-02 09:30", "agent", agent="Ann"),
+        event("a", "2026-11-02 10:00", "resolved"),
+        msg("a", "2026-11-03 08:00", "customer"),
+        event("a", "2026-11-03 08:00", "reopened"),
+        msg("a", "2026-11-03 08:15", "agent", agent="Ann"),
+        event("a", "2026-11-03 12:00", "resolved"),  # final: 27 h after t0
+        msg("b", "2026-11-02 12:00", "customer"),
+        msg("b", "2026-11-02 12:10", "agent", agent="Bo"),
+        event("b", "2026-11-02 13:00", "resolved"),  # 1 h, first contact
+        msg("c", "2026-11-04 12:00", "customer"),
+        msg("c", "2026-11-04 12:05", "agent", agent="Bo"),
+        event("c", "2026-11-04 12:06", "escalated"),
+        event("c", "2026-11-04 14:00", "resolved"),  # 2 h, escalated: not FCR
+        msg("d", "2026-11-05 12:00", "customer"),
+        event("d", "2026-11-05 13:00", "resolved"),
+        event("d", "2026-11-05 14:00", "reopened"),  # open again: not resolved
+    ]
+
+
+def test_resolution_uses_the_latest_resolution_of_resolved_conversations(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "m.jsonl", _reopened_rows())
+    result = stats(report_for(path), "resolution_time")
+    assert result["count"] == 3
+    assert sorted([result["median"], result["max"]]) == [7200, 27 * 3600]
+    assert result["mean"] == pytest.approx((27 * 3600 + 3600 + 7200) / 3)
+    assert result["unresolved"] == 1
+
+
+def test_fcr_excludes_reopened_and_escalated(tmp_path: Path) -> None:
+    result = stats(report_for(write_jsonl(tmp_path / "m.jsonl", _reopened_rows())), "fcr_rate")
+    assert (result["resolved"], result["first_contact_resolved"]) == (3, 1)
+    assert result["rate"] == pytest.approx(1 / 3)
+
+
+def test_previous_week_conversation_resolved_this_week(tmp_path: Path) -> None:
+    rows = [
+        msg("old", "2026-10-30 09:00", "customer"),  # W44
+        msg("old", "2026-10-30 10:00", "agent", agent="Ann"),
+        event("old", "2026-11-03 09:00", "resolved"),  # resolved in W45
+        msg("new", "2026-11-04 09:00", "customer"),
+    ]
+    path = write_jsonl(tmp_path / "m.jsonl", rows)
+    w45 = report_for(path, "2026-W45")
+    assert stats(w45, "volume")["conversations"] == 1
+    assert stats(w45, "resolution_time")["count"] == 0  # it belongs to W44
+    assert stats(w45, "backlog")["open"] == 1  # only "new" is open at the end of W45
+    w44 = report_for(path, "2026-W44")
+    assert stats(w44, "resolution_time")["median"] == pytest.approx(4 * 86400)
+    assert stats(w44, "backlog")["open"] == 1  # "old" was open at the end of W44
+    assert w45.overall.previous["backlog"]["open"] == 1
+
+
+def test_backlog_is_the_state_at_the_period_end(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00", "customer"),
+        event("a", "2026-11-05 09:00", "resolved"),
+        event("a", "2026-11-09 10:00", "reopened"),  # after the end: resolved at the end
+        msg("b", "2026-11-03 09:00", "customer"),
+        event("b", "2026-11-04 09:00", "resolved"),
+        event("b", "2026-11-06 09:00", "reopened"),  # open at the end
+        msg("c", "2026-11-08 23:59", "customer"),  # open at the end
+        msg("d", "2026-11-09 00:00", "customer"),  # starts exactly at the end: not counted
+        msg("e", "2026-11-09 08:00", "customer"),
+        event("e", "2026-11-08 08:00", "resolved"),  # resolved before it started: irrelevant
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
+    assert stats(report, "backlog")["open"] == 2
+    assert stats(report, "volume")["conversations"] == 3
+
+
+def test_csat_share_mean_count_and_custom_threshold(tmp_path: Path) -> None:
+    ratings = [5, 4, 3, 1, 5]
+    rows = []
+    for i, rating in enumerate(ratings):
+        rows.append(msg(f"c{i}", "2026-11-03 10:00", "customer"))
+        rows.append(event(f"c{i}", "2026-11-03 11:00", "csat", csat=rating))
+    rows.append(event("c0", "2026-11-03 12:00", "csat", csat=4))  # the latest rating counts
+    path = write_jsonl(tmp_path / "m.jsonl", rows)
+    result = stats(report_for(path), "csat")
+    assert (result["count"], result["satisfied"]) == (5, 3)
+    assert result["rate"] == pytest.approx(0.6)
+    assert result["mean"] == pytest.approx(17 / 5)
+    strict = Config(csat=CsatConfig(scale_min=1, scale_max=5, satisfied_min=5))
+    assert stats(report_for(path, config=strict), "csat")["rate"] == pytest.approx(0.2)
+
+
+def test_nps_promoters_minus_detractors(tmp_path: Path) -> None:
+    scores = [10, 9, 8, 6, 0, 10]
+    rows = []
+    for i, score in enumerate(scores):
+        rows.append(msg(f"c{i}", "2026-11-03 10:00", "customer"))
+        rows.append(event(f"c{i}", "2026-11-03 11:00", "nps", nps=score))
+    result = stats(report_for(write_jsonl(tmp_path / "m.jsonl", rows)), "nps")
+    assert (result["promoters"], result["passives"], result["detractors"]) == (3, 1, 2)
+    assert result["count"] == 6
+    assert result["score"] == pytest.approx(100 * (3 - 2) / 6)
+
+
+def test_empty_survey_metrics_are_null_not_zero(tmp_path: Path) -> None:
+    rows = [msg("a", "2026-11-03 10:00", "customer")]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
+    assert stats(report, "csat")["rate"] is None
+    assert stats(report, "nps")["score"] is None
+    assert stats(report, "fcr_rate")["rate"] is None
+    assert stats(report, "first_response_time")["median"] is None
+
+
+def test_aht_from_conversation_rows_and_not_available_without_columns(tmp_path: Path) -> None:
+    rows = [
+        {"conversation_id": "p1", "created_at": "2026-11-03T10:00:00Z", "channel": "phone",
+         "talk_seconds": 300, "hold_seconds": 60, "after_work_seconds": 40},
+        {"conversation_id": "p2", "created_at": "2026-11-03T11:00:00Z", "channel": "phone",
+         "talk_seconds": 200, "hold_seconds": "", "after_work_seconds": 100},
+        {"conversation_id": "w1", "created_at": "2026-11-03T12:00:00Z", "channel": "whatsapp",
+         "talk_seconds": "", "hold_seconds": "", "after_work_seconds": ""},
+    ]  # fmt: skip
+    result = stats(report_for(write_csv(tmp_path / "c.csv", rows)), "aht")
+    assert result["available"] is True
+    assert result["contacts"] == 2  # the WhatsApp row has no handle time: not a contact
+    assert result["mean"] == pytest.approx((400 + 300) / 2)
+
+    no_columns = [{"conversation_id": "a", "created_at": "2026-11-03T10:00:00Z"}]
+    result = stats(report_for(write_csv(tmp_path / "n.csv", no_columns)), "aht")
+    assert result["available"] is False
+    assert result["mean"] is None
+
+
+def test_conversation_rows_give_the_same_core_numbers(tmp_path: Path) -> None:
+    rows = [
+        {"conversation_id": "a", "created_at": "2026-11-02T10:00:00+01:00",
+         "first_response_at": "2026-11-02T10:10:00+01:00",
+         "resolved_at": "2026-11-02T11:00:00+01:00",
+         "status": "Solved", "reopen_count": 0, "escalated": "no", "csat": 5, "nps": 9},
+        {"conversation_id": "b", "created_at": "2026-11-03T09:00:00Z",
+         "first_response_seconds": 1800, "resolved_at": "2026-11-04T09:00:00Z",
+         "status": "closed", "reopen_count": 1, "escalated": "no", "csat": 2, "nps": 3},
+        {"conversation_id": "c", "created_at": "2026-11-04T09:00:00Z", "status": "open",
+         "reopen_count": "", "escalated": "yes", "csat": "", "nps": ""},
+    ]  # fmt: skip
+    report = report_for(write_csv(tmp_path / "c.csv", rows))
+    frt = stats(report, "first_response_time")
+    assert (frt["count"], frt["mean"], frt["awaiting_first_response"]) == (2, 1200, 1)
+    resolution = stats(report, "resolution_time")
+    assert (resolution["count"], resolution["max"]) == (2, 86400)
+    assert stats(report, "fcr_rate")["rate"] == pytest.approx(0.5)
+    assert stats(report, "backlog")["open"] == 1
+    assert stats(report, "csat")["rate"] == pytest.approx(0.5)
+    assert stats(report, "nps")["score"] == pytest.approx(0)
+    assert stats(report, "reply_time")["available"] is False
+
+
+def test_breakdown_by_channel_and_previous_period_per_group(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00", "customer", channel="email"),
+        msg("a", "2026-11-02 11:00", "agent", agent="Ann", channel="email"),
+        msg("b", "2026-11-03 09:00", "customer", channel="WhatsApp"),
+        msg("b", "2026-11-03 09:05", "agent", agent="Bo"),
+        msg("c", "2026-10-27 09:00", "customer", channel="email"),  # previous week
+        msg("c", "2026-10-27 10:00", "agent", agent="Ann"),
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows), group_by=("channel",))
+    by_channel = {g.key["channel"]: g for g in report.groups}
+    assert set(by_channel) == {"email", "whatsapp"}
+    assert by_channel["email"].current["first_response_time"]["median"] == 7200
+    assert by_channel["email"].previous["first_response_time"]["median"] == 3600
+    assert by_channel["whatsapp"].current["first_response_time"]["median"] == 300
+    assert by_channel["whatsapp"].previous["volume"]["conversations"] == 0
+
+
+def test_agent_is_the_last_human_agent_who_replied(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00", "customer"),
+        msg("a", "2026-11-02 09:05", "agent", agent="Ann"),
+        event("a", "2026-11-02 09:06", "transferred", agent="Ann"),
+        msg("a", "2026-11-02 10:00", "agent", agent="Bo"),
+        event("a", "2026-11-02 11:00", "resolved", agent="Cy"),
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows), group_by=("agent",))
+    assert [g.key["agent"] for g in report.groups] == ["Bo"]
