@@ -125,8 +125,9 @@ def _csat(csat: CsatConfig) -> Aggregations:
 
 def _nps(_: CsatConfig) -> Aggregations:
     scores = pl.col("nps")
-    promoters = (scores >= 9).sum()
-    detractors = (scores <= 6).sum()
+    # Counts are unsigned in polars: subtract them as signed integers, or they wrap around.
+    promoters = (scores >= 9).sum().cast(pl.Int64)
+    detractors = (scores <= 6).sum().cast(pl.Int64)
     return {
         "score": share(100 * (promoters - detractors), scores.count()),
         "promoters": promoters,

@@ -221,6 +221,15 @@ def test_nps_promoters_minus_detractors(tmp_path: Path) -> None:
     assert result["score"] == pytest.approx(100 * (3 - 2) / 6)
 
 
+def test_nps_can_be_negative(tmp_path: Path) -> None:
+    rows = []
+    for i, score in enumerate([0, 3, 6, 9, 7]):
+        rows.append(msg(f"c{i}", "2026-11-03 10:00", "customer"))
+        rows.append(event(f"c{i}", "2026-11-03 11:00", "nps", nps=score))
+    result = stats(report_for(write_jsonl(tmp_path / "m.jsonl", rows)), "nps")
+    assert result["score"] == pytest.approx(100 * (1 - 3) / 5)
+
+
 def test_empty_survey_metrics_are_null_not_zero(tmp_path: Path) -> None:
     rows = [msg("a", "2026-11-03 10:00", "customer")]
     report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
