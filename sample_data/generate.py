@@ -86,7 +86,15 @@ AGENTS: dict[str, list[tuple[str, float]]] = {
 
 # Staffed hours per team as {weekday: (first hour, end hour)} in local time; missing = closed.
 OPEN_HOURS: dict[str, dict[int, tuple[int, int]]] = {
-    "Social Care": {0: (8, 22), 1: (8, 22), 2: (8, 22), 3: (8, 22), 4: (8, 22), 5: (9, 20), 6: (9, 20)},
+    "Social Care": {
+        0: (8, 22),
+        1: (8, 22),
+        2: (8, 22),
+        3: (8, 22),
+        4: (8, 22),
+        5: (9, 20),
+        6: (9, 20),
+    },
     "Email & Chat": {0: (8, 20), 1: (8, 20), 2: (8, 20), 3: (8, 20), 4: (8, 20), 5: (9, 17)},
     "Voice": {0: (8, 20), 1: (8, 20), 2: (8, 20), 3: (8, 20), 4: (8, 20), 5: (9, 16)},
 }
@@ -135,7 +143,9 @@ class Timing:
 
 
 TIMING = {
-    "social": Timing(12 * MINUTE, 1.1, 8 * MINUTE, 10 * MINUTE, 1.2, 45 * MINUTE, (40, 33, 27), 2 * HOUR),
+    "social": Timing(
+        12 * MINUTE, 1.1, 8 * MINUTE, 10 * MINUTE, 1.2, 45 * MINUTE, (40, 33, 27), 2 * HOUR
+    ),
     "email": Timing(2.5 * HOUR, 0.9, 2 * HOUR, 3 * HOUR, 1.1, 4 * HOUR, (30, 40, 30), 24 * HOUR),
     "chat": Timing(80, 0.7, 40, 45, 0.7, 3 * MINUTE, (75, 17, 8), 15 * MINUTE),
 }
@@ -230,7 +240,9 @@ def arrivals(rng: random.Random, channel: str) -> list[int]:
     for h in hours:
         dt = local(h)
         open_ok = channel != "phone" or is_open("Voice", h)  # calls only while lines are open
-        weights.append(HOUR_PROFILE[profile][dt.hour] * WEEKDAY_FACTOR[profile][dt.weekday()] * open_ok)
+        weights.append(
+            HOUR_PROFILE[profile][dt.hour] * WEEKDAY_FACTOR[profile][dt.weekday()] * open_ok
+        )
     scale = WEEKLY_VOLUME[channel] * WEEKS / sum(weights)
     out = []
     for h, w in zip(hours, weights, strict=True):
@@ -246,7 +258,9 @@ def customer_followups(rng: random.Random, conv: Conversation, t: int) -> int:
 
 
 def customer_turn(rng: random.Random, conv: Conversation, t: int, timing: Timing) -> int:
-    t = conv.emit(t + lognormal(rng, timing.customer_reply, timing.reply_sigma), "message", "customer")
+    t = conv.emit(
+        t + lognormal(rng, timing.customer_reply, timing.reply_sigma), "message", "customer"
+    )
     return customer_followups(rng, conv, t)
 
 
@@ -298,7 +312,7 @@ def close_out(
     while True:
         r = conv.emit(resolve_at(rng, conv, t, timing), "resolved", "agent", agent)
         reopen_at = None
-        if rng.random() < (0.065 if reopens == 0 else 0.1):
+        if reopens < 2 and rng.random() < (0.065 if reopens == 0 else 0.1):
             reopen_at = r + min(max(lognormal(rng, DAY, 1.0), HOUR), 7 * DAY)
         if rng.random() < 0.33:
             survey = r + min(lognormal(rng, 30 * MINUTE, 1.2), 2 * DAY)
@@ -365,16 +379,22 @@ def simulate_messaging(rng: random.Random, conv: Conversation, t0: int, proactiv
         delay = lognormal(rng, timing.agent_reply * speed, timing.reply_sigma) + extra
         t = agent_reply(rng, conv, t, delay, agent, t)
     if rng.random() < 0.12:  # "thanks!"
-        t = conv.emit(t + lognormal(rng, timing.customer_reply, timing.reply_sigma), "message", "customer")
+        t = conv.emit(
+            t + lognormal(rng, timing.customer_reply, timing.reply_sigma), "message", "customer"
+        )
 
     if rng.random() < 0.008:  # forgotten in the queue
         return
 
     def reopen_turn(t: int) -> int:
-        t = agent_reply(rng, conv, t, lognormal(rng, timing.agent_reply, timing.reply_sigma), agent, t)
+        t = agent_reply(
+            rng, conv, t, lognormal(rng, timing.agent_reply, timing.reply_sigma), agent, t
+        )
         if rng.random() < 0.4:
             t = customer_turn(rng, conv, t, timing)
-            t = agent_reply(rng, conv, t, lognormal(rng, timing.agent_reply, timing.reply_sigma), agent, t)
+            t = agent_reply(
+                rng, conv, t, lognormal(rng, timing.agent_reply, timing.reply_sigma), agent, t
+            )
         return t
 
     close_out(rng, conv, t, agent, timing, unhappy, reopen_turn)
@@ -413,7 +433,9 @@ def simulate_phone(rng: random.Random, conv: Conversation, t0: int) -> None:
         r = conv.emit(t + rng.randint(120, 600), "resolved", "agent", agent)
         unhappy = True
     if rng.random() < 0.3:  # post-call IVR survey
-        conv.emit(r + rng.randint(30, 10 * MINUTE), "csat", "customer", csat=csat_score(rng, unhappy))
+        conv.emit(
+            r + rng.randint(30, 10 * MINUTE), "csat", "customer", csat=csat_score(rng, unhappy)
+        )
     if rng.random() < 0.1:
         conv.emit(r + rng.randint(DAY, 3 * DAY), "nps", "customer", nps=nps_score(rng, unhappy))
 
@@ -492,7 +514,12 @@ def summarize(conv: Conversation) -> dict[str, object]:
 
 
 def write_messages(convs: list[Conversation], path: Path) -> int:
-    rows = [(e.ts, c.cid, i, c, e) for c in convs if c.channel != "phone" for i, e in enumerate(c.events)]
+    rows = [
+        (e.ts, c.cid, i, c, e)
+        for c in convs
+        if c.channel != "phone"
+        for i, e in enumerate(c.events)
+    ]
     rows.sort(key=lambda r: r[:3])
     with path.open("w", encoding="utf-8", newline="\n") as fh:
         for ts, _, _, c, e in rows:
@@ -531,34 +558,45 @@ def write_conversations(rows: list[dict[str, object]], path: Path) -> None:
 
 
 def report(convs: list[Conversation], rows: list[dict[str, object]], n_events: int) -> None:
+    """Print headline numbers so a regeneration can be sanity-checked at a glance."""
     msg_rows = [r for r in rows if r["channel"] != "phone"]
-    n = len(msg_rows)
+    phone_rows = [r for r in rows if r["channel"] == "phone"]
+
+    def share(sel: list[dict[str, object]], pred: Callable[[dict[str, object]], bool]) -> str:
+        return f"{sum(1 for r in sel if pred(r)) / len(sel):.1%}"
+
+    def per_week(sel: list[dict[str, object]]) -> dict[str, int]:
+        weeks = Counter(f"W{local(r['created_at']).isocalendar().week}" for r in sel)
+        return dict(sorted(weeks.items()))
+
     print("conversations per channel:", dict(Counter(r["channel"] for r in rows).most_common()))
-    weeks = Counter(f"W{local(r['created_at']).isocalendar().week}" for r in rows if r["channel"] != "phone")
-    print("messaging conversations per ISO week:", dict(sorted(weeks.items())))
-    phone_weeks = Counter(f"W{local(r['created_at']).isocalendar().week}" for r in rows if r["channel"] == "phone")
-    print("phone calls per ISO week:", dict(sorted(phone_weeks.items())))
+    print("messaging conversations per ISO week:", per_week(msg_rows))
+    print("phone calls per ISO week:", per_week(phone_rows))
     msgs = sum(1 for c in convs if c.channel != "phone" for e in c.events if e.event == "message")
     print(f"jsonl events: {n_events} (messages: {msgs})")
-    unanswered = sum(1 for r in msg_rows if r["first_response_at"] is None)
-    bot_only = sum(1 for r in msg_rows if r["first_response_at"] is None and r["bot_first_response_at"])
-    print(f"unanswered: {unanswered / n:.1%} (bot-only {bot_only})")
-    print(f"reopened: {sum(1 for r in msg_rows if r['reopen_count']) / n:.1%}")
-    print(f"escalated: {sum(1 for r in msg_rows if r['escalated']) / n:.1%}")
-    open_old = [r for r in msg_rows if r["created_at"] < END - 3 * DAY]
-    print(f"open (created before last 3 days): {sum(r['status'] == 'open' for r in open_old) / len(open_old):.1%}")
-    older = [r for r in msg_rows if r["created_at"] < END - 7 * DAY]
-    print(f"open (created before last 7 days): {sum(r['status'] == 'open' for r in older) / len(older):.1%}")
+    bot_only = sum(1 for r in msg_rows if not r["first_response_at"] and r["bot_first_response_at"])
+    print(f"unanswered: {share(msg_rows, lambda r: not r['first_response_at'])}", end=" ")
+    print(f"(bot-only {bot_only})")
+    print(f"reopened: {share(msg_rows, lambda r: r['reopen_count'] > 0)}")
+    print(f"escalated: {share(msg_rows, lambda r: r['escalated'])}")
+    for label, cut in (("before last 7 days", 7), ("before last 3 days", 3)):
+        older = [r for r in msg_rows if r["created_at"] < END - cut * DAY]
+        print(f"open (created {label}): {share(older, lambda r: r['status'] == 'open')}")
     recent = [r for r in msg_rows if r["created_at"] >= END - 3 * DAY]
-    print(f"open (created in last 3 days): {sum(r['status'] == 'open' for r in recent) / len(recent):.1%}")
+    print(f"open (created in last 3 days): {share(recent, lambda r: r['status'] == 'open')}")
     for label, sel in (("messaging", msg_rows), ("all", rows)):
-        scores = [r["csat"] for r in sel if r["csat"] is not None]
-        done = sum(r["status"] == "resolved" for r in sel)
-        share = sum(s >= 4 for s in scores) / len(scores)
-        print(f"csat ({label}): {len(scores)} responses, {len(scores) / done:.1%} of resolved, {share:.1%} >= 4")
+        scores = [r for r in sel if r["csat"] is not None]
+        resolved = sum(1 for r in sel if r["status"] == "resolved")
+        happy = share(scores, lambda r: r["csat"] >= 4)
+        print(f"csat ({label}): {len(scores)} responses,", end=" ")
+        print(f"{len(scores) / resolved:.1%} of resolved, {happy} >= 4")
     print(f"nps responses: {sum(r['nps'] is not None for r in rows)}")
     for ch in (*MESSAGING, "phone"):
-        waits = [r["first_response_at"] - r["created_at"] for r in rows if r["channel"] == ch and r["first_response_at"]]
+        waits = [
+            r["first_response_at"] - r["created_at"]
+            for r in rows
+            if r["channel"] == ch and r["first_response_at"]
+        ]
         print(f"median first response {ch}: {statistics.median(waits) / 60:.1f} min")
 
 
