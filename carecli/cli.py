@@ -1,4 +1,7 @@
-"""The typer CLI: parses options, calls the core, maps outcomes and errors to exit codes."""
+"""The typer CLI: parses options, calls the core, maps outcomes and errors to exit codes.
+
+Heavy imports (polars, rich) happen inside the commands so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -20,6 +24,11 @@ from carecli import __version__
 from carecli.errors import CareError, UsageError
 from carecli.exit_codes import ExitCode
 from carecli.render import OutputFormat
+
+if TYPE_CHECKING:
+    from carecli.config import Config
+    from carecli.periods import Period
+    from carecli.report import Dataset
 
 app = typer.Typer(
     name="carecli",
@@ -88,6 +97,7 @@ def main_options(
     """Customer-care KPIs from conversation logs."""
 
 
+# Options shared by several commands, defined once.
 DataOption = Annotated[
     Path,
     typer.Option(
@@ -103,6 +113,31 @@ ConfigOption = Annotated[
         show_default=False,
     ),
 ]
+WeekOption = Annotated[
+    str | None,
+    typer.Option(
+        help="ISO week like 2026-W45; alone, the last complete week (the default).",
+        show_default=False,
+    ),
+]
+SinceOption = Annotated[
+    str | None, typer.Option(help="Start date/time (inclusive), e.g. 2026-11-01.")
+]
+UntilOption = Annotated[str | None, typer.Option(help="End date/time (exclusive); default now.")]
+FormatInOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format-in", help="Input format when the extension does not tell: csv, jsonl, parquet."
+    ),
+]
+TzOption = Annotated[
+    str | None, typer.Option("--tz", help="Reporting timezone (overrides the config).")
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Evaluate as if now were this date-time (for reruns)."),
+]
+OutputFormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 TracebackOption = Annotated[
     bool, typer.Option("--traceback", help="Show the Python traceback of internal errors.")
 ]
@@ -119,16 +154,17 @@ def resolve_timezone(override: str | None, configured: str) -> str:
     return name
 
 
-def parse_as_of(value: str | None) -> datetime:
+def parse_as_of(value: str | None, tz: str) -> datetime:
+    """Now, or `--as-of` (a date or date-time, local to the reporting timezone)."""
     if value is None:
         return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"--as-of {value!r}: expected a date or date-time like 2026-11-23"
+            f"--as-of {value!r}: expected a date or date-time like 2026-11-23T08:00"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
 
 
 def _use_colour() -> bool:
@@ -151,88 +187,179 @@ def progress(message: str) -> Iterator[None]:
         yield
 
 
-@app.command(cls=OptionalWeekCommand, no_args_is_help=False)
+@dataclass(frozen=True)
+class Run:
+    """What every data command starts from: config, data, period and the evaluation time."""
+
+    config: Config
+    dataset: Dataset
+    period: Period
+    now: datetime
+
+
+def start_run(
+    data: Path,
+    config_path: Path | None,
+    week: str | None,
+    since: str | None,
+    until: str | None,
+    tz: str | None,
+    as_of: str | None,
+    format_in: str | None,
+) -> Run:
+    from dataclasses import replace
+
+    from carecli.config import load_config
+    from carecli.periods import select_period
+    from carecli.report import load_dataset
+
+    if format_in is not None and format_in not in ("csv", "jsonl", "parquet"):
+        raise UsageError(f"--format-in {format_in!r}: use csv, jsonl or parquet")
+    config = load_config(config_path)
+    zone = resolve_timezone(tz, config.timezone)
+    config = replace(config, timezone=zone)
+    now = parse_as_of(as_of, zone)
+    period = select_period(week, since, until, zone, now)
+    with progress(f"Loading {data}"):
+        dataset = load_dataset(data, config, format_in)
+    return Run(config, dataset, period, now)
+
+
+@app.command(cls=OptionalWeekCommand)
 def report(
     data: DataOption,
-    week: Annotated[
-        str | None,
-        typer.Option(
-            help="ISO week like 2026-W45; alone, the last complete week (the default).",
-            show_default=False,
-        ),
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option(help="Start date/time (inclusive), e.g. 2026-11-01.")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="End date/time (exclusive); default now.")
-    ] = None,
+    week: WeekOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     by: Annotated[
         list[str] | None,
         typer.Option(help="Break down by channel, agent, team, topic or priority (repeatable)."),
     ] = None,
     metric: Annotated[
-        list[str] | None,
-        typer.Option(help="Only these metrics (repeatable); default all."),
+        list[str] | None, typer.Option(help="Only these metrics (repeatable); default all.")
     ] = None,
     where: Annotated[
         list[str] | None,
         typer.Option(help="Keep conversations with FIELD=VALUE[,VALUE] (repeatable)."),
     ] = None,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
-    format_in: Annotated[
-        str | None,
-        typer.Option(
-            "--format-in",
-            help="Input format when the extension does not tell: csv, jsonl or parquet.",
-        ),
-    ] = None,
-    tz: Annotated[
-        str | None, typer.Option("--tz", help="Reporting timezone (overrides the config).")
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Evaluate as if now were this date-time (for reruns)."),
-    ] = None,
+    output_format: OutputFormatOption = OutputFormat.table,
+    format_in: FormatInOption = None,
+    tz: TzOption = None,
+    as_of: AsOfOption = None,
     config: ConfigOption = None,
     show_traceback: TracebackOption = False,
 ) -> None:
     """Compute every KPI for a period, with the change versus the previous period."""
     with exit_codes(show_traceback):
-        from carecli.config import load_config
-        from carecli.periods import select_period
-        from carecli.report import build_report, check_names, load_dataset, parse_filters
+        from carecli.report import build_report, check_names, parse_filters
+        from carecli.sla import evaluate
 
-        if format_in is not None and format_in not in ("csv", "jsonl", "parquet"):
-            raise UsageError(f"--format-in {format_in!r}: use csv, jsonl or parquet")
-        settings = load_config(config)
-        zone = resolve_timezone(tz, settings.timezone)
-        period = select_period(week, since, until, zone, parse_as_of(as_of))
         group_by, metrics = by or [], metric or []
         check_names(group_by, metrics)
         filters = parse_filters(where or [])
-        with progress(f"Loading {data}"):
-            dataset = load_dataset(data, settings, format_in)
-            result = build_report(dataset, period, settings, group_by, metrics, filters)
+        run = start_run(data, config, week, since, until, tz, as_of, format_in)
+        result = build_report(run.dataset, run.period, run.config, group_by, metrics, filters)
+        outcomes = evaluate(run.dataset.timeline, run.config.slas, run.period, run.config, run.now)
         if result.overall.current.get("volume", {}).get("conversations") == 0:
-            summary = dataset.summary()
+            summary = run.dataset.summary()
             err(
-                f"warning: no conversations in {period.label}; the data covers "
+                f"warning: no conversations in {run.period.label}; the data covers "
                 f"{summary['first_conversation_at']} to {summary['last_conversation_at']}"
             )
-        typer.echo(_render(result, output_format), nl=False)
+        if output_format is OutputFormat.json:
+            from carecli.render import json as json_render
+
+            typer.echo(json_render.render(result, outcomes), nl=False)
+        else:
+            from carecli.render import table
+
+            text = table.render(result, outcomes, color=_use_colour(), width=_width())
+            typer.echo(text, nl=False)
 
 
-def _render(result: Any, output_format: OutputFormat) -> str:
-    if output_format is OutputFormat.json:
-        from carecli.render import json as json_render
+@app.command(cls=OptionalWeekCommand)
+def check(
+    data: DataOption,
+    week: WeekOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 on warn levels too, not only on fail.")
+    ] = False,
+    junit: Annotated[
+        Path | None,
+        typer.Option(help="Also write JUnit XML here (one testcase per target and scope)."),
+    ] = None,
+    list_breaches: Annotated[
+        int,
+        typer.Option(
+            "--list-breaches",
+            min=0,
+            help="List the N worst conversations of each breached target.",
+        ),
+    ] = 0,
+    output_format: OutputFormatOption = OutputFormat.table,
+    format_in: FormatInOption = None,
+    tz: TzOption = None,
+    as_of: AsOfOption = None,
+    config: ConfigOption = None,
+    show_traceback: TracebackOption = False,
+) -> None:
+    """Evaluate the SLA targets of the config: exit 0 if all hold, 1 on a breach."""
+    with exit_codes(show_traceback):
+        from carecli.output import write_atomic
+        from carecli.render import check as check_render
+        from carecli.render import junit as junit_render
+        from carecli.sla import evaluate, exit_code
 
-        return json_render.render(result)
-    from carecli.render import table
+        run = start_run(data, config, week, since, until, tz, as_of, format_in)
+        if not run.config.slas:
+            where = run.config.path or "the config"
+            raise UsageError(
+                f"{where}: no SLA targets; add an slas: list (see config.example.yaml)"
+            )
+        outcomes = evaluate(run.dataset.timeline, run.config.slas, run.period, run.config, run.now)
+        if junit is not None:
+            write_atomic(junit, junit_render.render(outcomes, run.period, strict))
+        if output_format is OutputFormat.json:
+            text = check_render.render_json(outcomes, run.period, run.now, strict, list_breaches)
+        else:
+            text = check_render.render_table(
+                outcomes, run.period, list_breaches, color=_use_colour(), width=_width()
+            )
+        typer.echo(text, nl=False)
+    raise typer.Exit(exit_code(outcomes, strict))
 
-    return table.render(result, color=_use_colour(), width=_width())
+
+@app.command()
+def validate(
+    config: ConfigOption = None,
+    show_traceback: TracebackOption = False,
+) -> None:
+    """Check the config file alone (keys, SLA targets): exit 0 if valid, 2 if not."""
+    with exit_codes(show_traceback):
+        from carecli.config import find_config_path, parse_config
+
+        path = find_config_path(config)
+        if path is None:
+            raise UsageError(
+                "no config file: pass --config FILE, set $CARECLI_CONFIG or add ./carecli.yaml"
+            )
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{path}: cannot read config file ({exc})") from None
+        from carecli.errors import ConfigError
+
+        try:
+            settings = parse_config(text, path)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                err(f"error: {problem}")
+            raise typer.Exit(ExitCode.USAGE_OR_DATA_ERROR) from None
+        typer.echo(
+            f"{path}: valid ({len(settings.slas)} SLA targets, timezone {settings.timezone})"
+        )
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import yaml
 
 from carecli.errors import ConfigError
 from carecli.schema import CANONICAL_VALUES, FIELDS
+from carecli.targets import Target, read_targets
 
 CONFIG_ENV_VAR = "CARECLI_CONFIG"
 DEFAULT_CONFIG_NAME = "carecli.yaml"
@@ -47,6 +48,7 @@ class Config:
     values: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     channels: tuple[str, ...] = ()
     csat: CsatConfig = field(default_factory=CsatConfig)
+    slas: tuple[Target, ...] = ()
     path: Path | None = None
 
 
@@ -184,6 +186,7 @@ class _Reader:
             "values",
             "channels",
             "csat",
+            "slas",
         }
         for key in data:
             if key not in known:
@@ -208,6 +211,7 @@ class _Reader:
             values=self.read_values(data.get("values")),
             channels=self.read_channels(data.get("channels")),
             csat=self.read_csat(data.get("csat")),
+            slas=read_targets(data.get("slas"), self.problem),
             path=path,
         )
 

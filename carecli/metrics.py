@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from carecli.config import CsatConfig
+if TYPE_CHECKING:  # config imports the SLA targets, which import this registry
+    from carecli.config import CsatConfig
 
 Aggregations = dict[str, pl.Expr]
 

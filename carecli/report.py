@@ -17,7 +17,7 @@ from carecli.metrics import METRICS, NEEDS, aggregations_for
 from carecli.normalize import normalize
 from carecli.periods import Period
 from carecli.schema import DIMENSIONS
-from carecli.timeline import CID, Timeline, from_conversations, from_messages
+from carecli.timeline import CID, Timeline, from_conversations, from_messages, with_state_at
 
 Stats = dict[str, Any]
 GroupKey = tuple[str | None, ...]
@@ -207,18 +207,7 @@ def compute_stats(
         frames.append(turns.group_by(key_cols).agg(**aggs))
     aggs = aggregations_for("backlog", list(names), config.csat)
     if aggs:
-        # The state at the end is the latest resolved/reopened event strictly before it.
-        state = (
-            timeline.status.lazy()
-            .filter(pl.col("at") < end)
-            .group_by(CID)
-            .agg(resolved_at_end=pl.col("resolved").sort_by("at").last())
-        )
-        backlog = (
-            conversations.filter(created < end)
-            .join(state, on=CID, how="left")
-            .with_columns(pl.col("resolved_at_end").fill_null(False))
-        )
+        backlog = with_state_at(timeline, end).with_columns(pl.lit(True).alias(_ALL))
         frames.append(backlog.group_by(key_cols).agg(**aggs))
 
     merged: dict[GroupKey, dict[str, Stats]] = {}

@@ -7,6 +7,7 @@ comes from window expressions or one group-by: no Python per row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import polars as pl
 
@@ -38,7 +39,7 @@ class Timeline:
     """What metrics need: conversations, reply turns (None without messages), status changes."""
 
     conversations: pl.DataFrame
-    turns: pl.DataFrame | None  # conversation_id, reply_s (null = still waiting)
+    turns: pl.DataFrame | None  # conversation_id, started_at, reply_s (null = still waiting)
     status: pl.DataFrame  # conversation_id, at, resolved (bool): resolved/reopened events
     has_handle_time: bool
     skipped_without_customer: int  # conversations with no customer message (no start)
@@ -136,7 +137,7 @@ def from_messages(events: pl.DataFrame) -> Timeline:
             (pl.col("role") == "customer")
             & (pl.col("previous_role").is_null() | (pl.col("previous_role") != "customer"))
         )
-        .select(CID, reply_s=_seconds(pl.col("next_agent_at"), ts))
+        .select(CID, started_at=ts, reply_s=_seconds(pl.col("next_agent_at"), ts))
     )
     status = ordered.filter(pl.col("event").is_in(["resolved", "reopened"])).select(
         CID, at=ts, resolved=pl.col("event") == "resolved"
@@ -209,4 +210,23 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
         status=status_df,
         has_handle_time=has_handle_time,
         skipped_without_customer=0,
+    )
+
+
+def with_state_at(timeline: Timeline, end: datetime) -> pl.LazyFrame:
+    """Conversations started before `end`, with `resolved_at_end`: their state at `end`.
+
+    The state at a moment is the latest resolved/reopened event strictly before it.
+    """
+    state = (
+        timeline.status.lazy()
+        .filter(pl.col("at") < end)
+        .group_by(CID)
+        .agg(resolved_at_end=pl.col("resolved").sort_by("at").last())
+    )
+    return (
+        timeline.conversations.lazy()
+        .filter(pl.col("created_at") < end)
+        .join(state, on=CID, how="left")
+        .with_columns(pl.col("resolved_at_end").fill_null(False))
     )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from carecli import __version__
+from carecli.render.check import outcome_document
 from carecli.report import GroupResult, Report
+from carecli.sla import Outcome
 
 SCHEMA_VERSION = 1
 
@@ -29,7 +32,7 @@ def _group(group: GroupResult) -> dict[str, Any]:
     }
 
 
-def to_document(report: Report) -> dict[str, Any]:
+def to_document(report: Report, outcomes: Sequence[Outcome] = ()) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "carecli_version": __version__,
@@ -42,8 +45,9 @@ def to_document(report: Report) -> dict[str, Any]:
         "data": report.data,
         "overall": _group(report.overall),
         "groups": [_group(g) for g in report.groups],
+        "slas": [_clean(outcome_document(o)) for o in outcomes],
     }
 
 
-def render(report: Report) -> str:
-    return json.dumps(to_document(report), indent=2, ensure_ascii=False) + "\n"
+def render(report: Report, outcomes: Sequence[Outcome] = ()) -> str:
+    return json.dumps(to_document(report, outcomes), indent=2, ensure_ascii=False) + "\n"

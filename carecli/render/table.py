@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
@@ -11,11 +12,12 @@ from rich.text import Text
 
 from carecli.metrics import METRICS
 from carecli.render import units
+from carecli.render.check import table as check_tables
 from carecli.render.rows import METRIC_ROWS, Row, headline
 from carecli.report import GroupResult, Report, Stats
+from carecli.sla import Outcome
 
 _STYLE = {"better": "green", "worse": "red", "same": "dim"}
-_ARROW = {"better": "▲", "worse": "▼", "same": ""}
 NONE_LABEL = "(none)"
 
 
@@ -128,7 +130,9 @@ def _title(report: Report) -> str:
     return f"carecli · {period.label} ({start} → {end} {period.timezone}){scope}"
 
 
-def render(report: Report, color: bool = False, width: int = 80) -> str:
+def render(
+    report: Report, outcomes: Sequence[Outcome] = (), color: bool = False, width: int = 80
+) -> str:
     """The whole terminal report as text (ANSI colours only when `color`)."""
     buffer = io.StringIO()
     console = Console(
@@ -142,6 +146,9 @@ def render(report: Report, color: bool = False, width: int = 80) -> str:
     console.print(summary_table(report))
     if report.group_by:
         for table in breakdown_tables(report, width):
+            console.print(table)
+    if outcomes:
+        for table in check_tables(list(outcomes), report.period):
             console.print(table)
     data = report.data
     console.print(

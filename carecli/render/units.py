@@ -23,6 +23,17 @@ def duration(seconds: float | None) -> str:
     return f"{sign}{secs}s"
 
 
+def duration_short(seconds: float) -> str:
+    """Compact durations for thresholds people wrote: `1h`, `45m`, `1h 30m`, `1d`, `90s`."""
+    total = round(seconds)
+    parts = []
+    for size, label in ((86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")):
+        count, total = divmod(total, size)
+        if count:
+            parts.append(f"{count}{label}")
+    return " ".join(parts) or "0s"
+
+
 def value(number: float | int | None, unit: str) -> str:
     """Format a statistic by its unit: duration, rate (a fraction), score or count."""
     if number is None or (isinstance(number, float) and math.isnan(number)):

@@ -1,0 +1,180 @@
+"""SLA outcomes as a terminal table or a JSON document."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from carecli import __version__
+from carecli.periods import Period
+from carecli.render import units
+from carecli.sla import Outcome, overall_status
+
+STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "no_data": "dim"}
+STATUS_TEXT = {"pass": "pass", "warn": "WARN", "fail": "FAIL", "no_data": "no data"}
+
+
+def actual_text(outcome: Outcome) -> str:
+    target = outcome.target
+    unit = "rate" if target.is_attainment else target.unit
+    return units.value(outcome.actual, unit)
+
+
+def _level(number: float | None, unit: str) -> str:
+    if unit == "duration" and number is not None:
+        return units.duration_short(number)
+    return units.value(number, unit)
+
+
+def threshold_text(outcome: Outcome, separator: str = " ") -> str:
+    """`p90 ≤ 1h (warn 45m)`, `≥ 85.0% in 24h`."""
+    target = outcome.target
+    sign = "≤" if target.direction == "at_most" else "≥"
+    unit = "rate" if target.is_attainment else target.unit
+    levels = outcome.levels
+    main = levels.fail if levels.fail is not None else levels.warn
+    text = f"{sign} {_level(main, unit)}"
+    if target.is_attainment:
+        text += f" in {units.duration_short(outcome.within or 0)}"
+    elif target.unit == "duration" or target.statistic == "mean":
+        text = f"{target.statistic} {text}"
+    if levels.fail is not None and levels.warn is not None:
+        text += f"{separator}(warn {_level(levels.warn, unit)})"
+    elif levels.fail is None:
+        text += f"{separator}(warn only)"
+    return text
+
+
+def statistic_label(outcome: Outcome) -> str:
+    target = outcome.target
+    return "attainment" if target.is_attainment else target.statistic
+
+
+def table(outcomes: list[Outcome], period: Period, list_breaches: int = 0) -> list[Table]:
+    main = Table(
+        title=f"SLA targets · {period.label} · {STATUS_TEXT[overall_status(outcomes)]}",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        pad_edge=False,
+    )
+    main.add_column("Target", ratio=3)
+    main.add_column("Scope", ratio=2)
+    main.add_column("Actual", justify="right", no_wrap=True)
+    main.add_column("Threshold", max_width=22)
+    main.add_column("Status", no_wrap=True)
+    main.add_column("Breached", justify="right", no_wrap=True)
+    for outcome in outcomes:
+        breached = f"{outcome.breached:,}"
+        if outcome.pending:
+            breached += f"\n{outcome.pending:,} pending"
+        main.add_row(
+            outcome.target.name,
+            outcome.short_scope,
+            actual_text(outcome),
+            threshold_text(outcome, separator="\n"),
+            Text(STATUS_TEXT[outcome.status], style=STATUS_STYLE[outcome.status]),
+            breached,
+        )
+    tables = [main]
+    if list_breaches:
+        tables.extend(_breach_tables(outcomes, list_breaches))
+    return tables
+
+
+def _breach_tables(outcomes: list[Outcome], limit: int) -> list[Table]:
+    tables = []
+    for outcome in outcomes:
+        if outcome.status not in ("warn", "fail") or outcome.worst.height == 0:
+            continue
+        target = outcome.target
+        # Times (and the age of open conversations, for the backlog) or whole ratings.
+        unit = "duration" if target.metric not in ("csat", "nps", "fcr_rate") else "count"
+        shown, total = min(limit, outcome.worst.height), outcome.worst.height
+        sub = Table(
+            title=f"Worst {shown} of {total:,}: {target.name} ({outcome.scope_label})",
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+            pad_edge=False,
+        )
+        for name in ("Conversation", "Channel", "Agent", "Value"):
+            sub.add_column(name, justify="right" if name == "Value" else "left", overflow="fold")
+        for row in outcome.worst.head(limit).iter_rows(named=True):
+            sub.add_row(
+                str(row["conversation_id"]),
+                row["channel"] or "(none)",
+                row["agent"] or "(none)",
+                units.value(row["value"], unit),
+            )
+        tables.append(sub)
+    return tables
+
+
+def render_table(
+    outcomes: list[Outcome],
+    period: Period,
+    list_breaches: int = 0,
+    color: bool = False,
+    width: int = 80,
+) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        color_system="standard" if color else None,
+    )
+    for item in table(outcomes, period, list_breaches):
+        console.print(item)
+    return buffer.getvalue()
+
+
+def outcome_document(outcome: Outcome, list_breaches: int = 0) -> dict[str, Any]:
+    target = outcome.target
+    document: dict[str, Any] = {
+        "name": target.name,
+        "metric": target.metric,
+        "statistic": statistic_label(outcome),
+        "direction": target.direction,
+        "unit": "rate" if target.is_attainment else target.unit,
+        "scope": outcome.scope,
+        "where": {k: list(v) for k, v in target.where.items()},
+        "actual": outcome.actual,
+        "warn": outcome.levels.warn,
+        "fail": outcome.levels.fail,
+        "within_seconds": outcome.within,
+        "status": outcome.status,
+        "samples": outcome.samples,
+        "breached": outcome.breached,
+        "pending": outcome.pending,
+    }
+    if list_breaches:
+        document["worst"] = outcome.worst.head(list_breaches).to_dicts()
+    return document
+
+
+def render_json(
+    outcomes: list[Outcome],
+    period: Period,
+    as_of: datetime,
+    strict: bool,
+    list_breaches: int = 0,
+) -> str:
+    document = {
+        "schema_version": 1,
+        "carecli_version": __version__,
+        "period": period.as_dict(),
+        "as_of": as_of.isoformat(timespec="seconds"),
+        "strict": strict,
+        "status": overall_status(outcomes),
+        "targets": [outcome_document(o, list_breaches) for o in outcomes],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
