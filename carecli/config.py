@@ -139,7 +139,12 @@ class _Reader:
         self.problems: list[str] = []
 
     def problem(self, key_path: tuple[Any, ...], message: str) -> None:
-        line = self.lines.get(key_path)
+        # A missing key has no line of its own: point at the nearest enclosing one.
+        line = None
+        for depth in range(len(key_path), 0, -1):
+            line = self.lines.get(key_path[:depth])
+            if line is not None:
+                break
         loc = f"{self.where}:{line}" if line else self.where
         self.problems.append(f"{loc}: {format_key_path(key_path)}: {message}")
 

@@ -1,0 +1,206 @@
+"""SLA evaluation against hand-computed cases (week 2026-W45 = Mon 2 Nov to Mon 9 Nov)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from factories import event, msg, write_csv, write_jsonl
+
+from carecli.config import Config, parse_config
+from carecli.exit_codes import ExitCode
+from carecli.periods import parse_week
+from carecli.report import load_dataset
+from carecli.sla import Outcome, evaluate, exit_code, overall_status, status_of
+from carecli.targets import Levels
+
+AS_OF = datetime.fromisoformat("2026-11-05T12:00:00+00:00")
+
+
+def run(path: Path, slas_yaml: str, as_of: datetime = AS_OF) -> list[Outcome]:
+    config = parse_config("slas:\n" + slas_yaml)
+    dataset = load_dataset(path, config)
+    return evaluate(
+        dataset.timeline, config.slas, parse_week("2026-W45", "UTC", as_of), config, as_of
+    )
+
+
+def _frt_rows() -> list[dict]:
+    """Answered in 10, 20, 30, 90 minutes; one unanswered for 3 h; one for 30 min."""
+    rows = []
+    for cid, minutes, channel in (("a", 10, "email"), ("b", 20, "chat"), ("c", 30, "email"),
+                                  ("d", 90, "twitter")):  # fmt: skip
+        rows.append(msg(cid, "2026-11-03 09:00", "customer", channel=channel))
+        rows.append(msg(cid, f"2026-11-03 {9 + minutes // 60:02d}:{minutes % 60:02d}", "agent",
+                        agent="Ann"))  # fmt: skip
+    rows.append(msg("old", "2026-11-05 09:00", "customer", channel="twitter"))  # 3 h at AS_OF
+    rows.append(msg("new", "2026-11-05 11:30", "customer", channel="twitter"))  # 30 min
+    return rows
+
+
+def test_statistic_with_warn_and_fail_levels(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "m.jsonl", _frt_rows())
+    (outcome,) = run(path, "  - {name: mean, metric: first_response_time, statistic: mean,"
+                           " warn: 30m, fail: 2h}\n")  # fmt: skip
+    # Samples: 10, 20, 30, 90 min answered + "old" unanswered for 180 min (older than the
+    # 30 min warn level: breached); "new" (30 min, not older than 30 min) is pending.
+    assert outcome.samples == 5
+    assert outcome.pending == 1
+    assert outcome.actual == pytest.approx((10 + 20 + 30 + 90 + 180) * 60 / 5)  # 66 min
+    assert outcome.status == "warn"
+    assert outcome.breached == 1  # only "old" (180 min) is beyond the 2 h fail level
+    assert outcome.worst["conversation_id"].to_list() == ["old"]
+
+
+def test_attainment_counts_old_unanswered_as_breached_and_young_as_pending(
+    tmp_path: Path,
+) -> None:
+    path = write_jsonl(tmp_path / "m.jsonl", _frt_rows())
+    (outcome,) = run(path, "  - {name: in 1h, metric: first_response_time, attainment: 1h,"
+                           " fail: 79%, warn: 90%}\n")  # fmt: skip
+    # Within 1 h: a, b, c. Breached: d (90 min), old (unanswered 3 h). Pending: new.
+    assert (outcome.samples, outcome.breached, outcome.pending) == (5, 2, 1)
+    assert outcome.actual == pytest.approx(3 / 5)
+    assert outcome.status == "fail"
+    assert outcome.worst["conversation_id"].to_list() == ["old", "d"]  # worst first
+
+
+def test_the_same_week_evaluated_later_has_no_pending(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "m.jsonl", _frt_rows())
+    later = datetime.fromisoformat("2026-11-10T00:00:00+00:00")
+    (outcome,) = run(path, "  - {name: in 1h, metric: first_response_time, attainment: 1h,"
+                           " fail: 50%}\n", as_of=later)  # fmt: skip
+    assert (outcome.samples, outcome.breached, outcome.pending) == (6, 3, 0)
+    assert outcome.actual == pytest.approx(3 / 6)
+    assert outcome.status == "pass"  # 50 % is not below the 50 % fail level
+
+
+def test_where_filter_and_per_channel_map(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "m.jsonl", _frt_rows())
+    outcomes = run(
+        path,
+        "  - name: social\n    metric: first_response_time\n    statistic: max\n"
+        "    where: {channel: Twitter}\n    fail: 1h\n"
+        "  - name: by channel\n    metric: first_response_time\n    statistic: median\n"
+        "    per: channel\n    fail: {email: 15m, chat: 1h}\n",
+    )
+    social, chat, email = outcomes  # twitter has no threshold and no default: not evaluated
+    assert social.actual == 180 * 60  # "old", unanswered, counts with its age
+    assert social.status == "fail"
+    assert social.scope_label == "channel=twitter"
+    assert (chat.scope, chat.actual, chat.status) == ({"channel": "chat"}, 1200, "pass")
+    assert (email.scope, email.actual, email.status) == ({"channel": "email"}, 1200, "fail")
+    assert email.breached == 1  # c: 30 min > 15 min
+
+
+def test_per_map_with_default_covers_every_channel(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "m.jsonl", _frt_rows())
+    outcomes = run(path, "  - {name: x, metric: first_response_time, statistic: max, per: channel,"
+                         " fail: {default: 1h, email: 40m}}\n")  # fmt: skip
+    assert [o.scope["channel"] for o in outcomes] == ["chat", "email", "twitter"]
+    assert [o.status for o in outcomes] == ["pass", "pass", "fail"]
+
+
+def _survey_rows() -> list[dict]:
+    rows = []
+    for i, (csat, nps) in enumerate([(5, 10), (4, 9), (2, 3), (5, 6), (1, None)]):
+        cid = f"s{i}"
+        rows.append(msg(cid, "2026-11-03 09:00", "customer"))
+        rows.append(msg(cid, "2026-11-03 09:05", "agent", agent="Ann"))
+        rows.append(event(cid, "2026-11-03 10:00", "resolved"))
+        rows.append(event(cid, "2026-11-03 11:00", "csat", csat=csat))
+        if nps is not None:
+            rows.append(event(cid, "2026-11-03 11:00", "nps", nps=nps))
+    rows.append(event("s2", "2026-11-04 08:00", "reopened"))
+    rows.append(event("s2", "2026-11-04 09:00", "resolved"))
+    return rows
+
+
+def test_rate_and_score_targets(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "m.jsonl", _survey_rows())
+    csat, csat_mean, nps, fcr = run(
+        path,
+        "  - {name: csat, metric: csat, fail: 85%, warn: 90%}\n"
+        "  - {name: csat mean, metric: csat, statistic: mean, fail: 3}\n"
+        "  - {name: nps, metric: nps, fail: +20}\n"
+        "  - {name: fcr, metric: fcr_rate, fail: 70%}\n",
+    )
+    assert (csat.actual, csat.status, csat.breached) == (pytest.approx(0.6), "fail", 2)
+    assert sorted(csat.worst["value"].to_list()) == [1, 2]
+    assert (csat_mean.actual, csat_mean.status) == (pytest.approx(17 / 5), "pass")
+    assert nps.actual == pytest.approx(100 * (2 - 2) / 4)
+    assert (nps.status, nps.breached) == ("fail", 2)
+    assert (fcr.actual, fcr.status) == (pytest.approx(4 / 5), "pass")
+    assert fcr.worst["conversation_id"].to_list() == ["s2"]
+
+
+def test_backlog_aht_and_volume(tmp_path: Path) -> None:
+    rows = [
+        {"conversation_id": f"p{i}", "created_at": f"2026-11-0{3 + i}T10:00:00Z",
+         "status": "open" if i < 2 else "resolved", "channel": "phone",
+         "talk_seconds": 300 * (i + 1), "hold_seconds": 0, "after_work_seconds": 60}
+        for i in range(3)
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "c.csv", rows)
+    backlog, aht, volume = run(
+        path,
+        "  - {name: backlog, metric: backlog, warn: 1, fail: 5}\n"
+        "  - {name: aht, metric: aht, fail: 10m}\n"
+        "  - {name: volume, metric: volume, direction: at_least, fail: 5}\n",
+    )
+    assert (backlog.actual, backlog.status, backlog.breached) == (2, "warn", 2)
+    # Oldest open first; the age is counted to the period end (Mon 9 Nov 00:00).
+    assert backlog.worst["conversation_id"].to_list() == ["p0", "p1"]
+    assert backlog.worst["value"][0] == pytest.approx((6 * 24 - 10) * 3600)
+    assert aht.actual == pytest.approx((360 + 660 + 960) / 3)  # 11 min > 10 min
+    assert (aht.status, aht.breached) == ("fail", 2)
+    assert (volume.actual, volume.status) == (3, "fail")
+
+
+def test_no_data_is_not_a_breach(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "m.jsonl", [msg("a", "2026-11-03 09:00", "customer")])
+    (outcome,) = run(path, "  - {name: csat, metric: csat, fail: 85%}\n")
+    assert outcome.status == "no_data"
+    assert exit_code([outcome]) == ExitCode.OK
+
+
+def test_status_levels_and_exit_codes() -> None:
+    assert status_of(50, Levels(warn=30, fail=60), "at_most") == "warn"
+    assert status_of(61, Levels(warn=30, fail=60), "at_most") == "fail"
+    assert status_of(60, Levels(warn=30, fail=60), "at_most") == "warn"  # at the limit: holds
+    assert status_of(30, Levels(warn=30, fail=60), "at_most") == "pass"
+    assert status_of(0.84, Levels(warn=0.9, fail=0.85), "at_least") == "fail"
+    assert status_of(0.85, Levels(warn=0.9, fail=0.85), "at_least") == "warn"
+    assert status_of(0.95, Levels(warn=None, fail=0.85), "at_least") == "pass"
+    assert status_of(None, Levels(fail=1), "at_most") == "no_data"
+
+
+def test_warn_only_exits_zero_unless_strict(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "m.jsonl", _frt_rows())
+    outcomes = run(path, "  - {name: w, metric: first_response_time, statistic: max, warn: 1h}\n")
+    assert overall_status(outcomes) == "warn"
+    assert exit_code(outcomes) == ExitCode.OK
+    assert exit_code(outcomes, strict=True) == ExitCode.SLA_BREACH
+    failing = run(path, "  - {name: f, metric: first_response_time, statistic: max, fail: 1h}\n")
+    assert exit_code(failing) == ExitCode.SLA_BREACH
+
+
+def test_reply_time_waiting_turns(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-05 08:00", "customer"),
+        msg("a", "2026-11-05 08:20", "agent", agent="Ann"),  # 20 min
+        msg("a", "2026-11-05 10:00", "customer"),  # waiting 2 h at AS_OF: breached
+        msg("b", "2026-11-05 11:50", "customer"),  # waiting 10 min: pending
+    ]
+    path = write_jsonl(tmp_path / "m.jsonl", rows)
+    (outcome,) = run(path, "  - {name: r, metric: reply_time, attainment: 30m, fail: 90%}\n")
+    assert (outcome.samples, outcome.breached, outcome.pending) == (2, 1, 1)
+    assert outcome.actual == pytest.approx(0.5)
+
+
+def test_config_without_slas_evaluates_nothing(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "m.jsonl", _frt_rows())
+    dataset = load_dataset(path, Config())
+    period = parse_week("2026-W45", "UTC", AS_OF)
+    assert evaluate(dataset.timeline, (), period, Config(), AS_OF) == []
