@@ -147,7 +147,7 @@ def build_report(
         empty = _empty(timeline, names, config)
         for key, stats in current.items():
             groups.append(
-                GroupResult(dict(zip(keys, key, strict=False)), stats, previous.get(key, empty))
+                GroupResult(dict(zip(keys, key, strict=True)), stats, previous.get(key, empty))
             )
         groups.sort(key=lambda g: (-_volume(g), [str(v) for v in g.key.values()]))
     return Report(

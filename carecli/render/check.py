@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import datetime
 from typing import Any
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from carecli import __version__
 from carecli.periods import Period
-from carecli.render import units
+from carecli.render import to_text, units
 from carecli.sla import Outcome, overall_status
 
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "no_data": "dim"}
@@ -123,18 +121,7 @@ def render_table(
     color: bool = False,
     width: int = 80,
 ) -> str:
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        color_system="standard" if color else None,
-    )
-    for item in table(outcomes, period, list_breaches):
-        console.print(item)
-    return buffer.getvalue()
+    return to_text(table(outcomes, period, list_breaches), color, width)
 
 
 def outcome_document(outcome: Outcome, list_breaches: int = 0) -> dict[str, Any]:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
+from typing import Any
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from carecli.metrics import METRICS
-from carecli.render import units
+from carecli.render import to_text, units
 from carecli.render.check import table as check_tables
 from carecli.render.rows import METRIC_ROWS, Row, headline
 from carecli.report import GroupResult, Report, Stats
@@ -32,6 +31,7 @@ def _change(row: Row, current: Stats, previous: Stats) -> Text:
 def summary_table(report: Report) -> Table:
     table = Table(
         title=_title(report),
+        min_width=72,  # room for the title on one line
         box=box.SIMPLE_HEAD,
         title_justify="left",
         pad_edge=False,
@@ -134,24 +134,13 @@ def render(
     report: Report, outcomes: Sequence[Outcome] = (), color: bool = False, width: int = 80
 ) -> str:
     """The whole terminal report as text (ANSI colours only when `color`)."""
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        highlight=False,
-    )
-    console.print(summary_table(report))
+    renderables: list[Any] = [summary_table(report)]
     if report.group_by:
-        for table in breakdown_tables(report, width):
-            console.print(table)
+        renderables.extend(breakdown_tables(report, width))
     if outcomes:
-        for table in check_tables(list(outcomes), report.period):
-            console.print(table)
+        renderables.extend(check_tables(list(outcomes), report.period))
     data = report.data
-    console.print(
+    renderables.append(
         Text(
             f"Data: {data['file']} ({data['granularity']}, {data['rows']:,} rows, "
             f"{data['conversations']:,} conversations). Durations: median unless stated; "
@@ -159,4 +148,4 @@ def render(
             style="dim",
         )
     )
-    return buffer.getvalue()
+    return to_text(renderables, color, width)
