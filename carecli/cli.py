@@ -137,6 +137,13 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Evaluate as if now were this date-time (for reruns)."),
 ]
+AllOption = Annotated[
+    bool, typer.Option("--all", help="All the data, whatever its dates (no comparison).")
+]
+PresetOption = Annotated[
+    str | None,
+    typer.Option(help="Read the file with a preset mapping (see `carecli presets list`)."),
+]
 OutputFormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 TracebackOption = Annotated[
     bool, typer.Option("--traceback", help="Show the Python traceback of internal errors.")
@@ -206,6 +213,8 @@ def start_run(
     tz: str | None,
     as_of: str | None,
     format_in: str | None,
+    everything: bool = False,
+    preset: str | None = None,
 ) -> Run:
     from dataclasses import replace
 
@@ -219,9 +228,17 @@ def start_run(
     zone = resolve_timezone(tz, config.timezone)
     config = replace(config, timezone=zone)
     now = parse_as_of(as_of, zone)
-    period = select_period(week, since, until, zone, now)
+    period = select_period(week, since, until, zone, now, everything)
     with progress(f"Loading {data}"):
-        dataset = load_dataset(data, config, format_in)
+        dataset = load_dataset(data, config, format_in, preset)
+    for note in dataset.notes:
+        err(note)
+    created = dataset.timeline.conversations["created_at"]
+    if created.len() and created.is_null().all() and not everything:
+        raise UsageError(
+            f"{data}: the data has no creation time, so conversations cannot be placed in a "
+            "period; use --all to report on the whole file"
+        )
     return Run(config, dataset, period, now)
 
 
@@ -242,7 +259,9 @@ def report(
         list[str] | None,
         typer.Option(help="Keep conversations with FIELD=VALUE[,VALUE] (repeatable)."),
     ] = None,
+    everything: AllOption = False,
     output_format: OutputFormatOption = OutputFormat.table,
+    preset: PresetOption = None,
     format_in: FormatInOption = None,
     tz: TzOption = None,
     as_of: AsOfOption = None,
@@ -257,7 +276,7 @@ def report(
         group_by, metrics = by or [], metric or []
         check_names(group_by, metrics)
         filters = parse_filters(where or [])
-        run = start_run(data, config, week, since, until, tz, as_of, format_in)
+        run = start_run(data, config, week, since, until, tz, as_of, format_in, everything, preset)
         result = build_report(run.dataset, run.period, run.config, group_by, metrics, filters)
         outcomes = evaluate(run.dataset.timeline, run.config.slas, run.period, run.config, run.now)
         if result.overall.current.get("volume", {}).get("conversations") == 0:
@@ -298,7 +317,9 @@ def check(
             help="List the N worst conversations of each breached target.",
         ),
     ] = 0,
+    everything: AllOption = False,
     output_format: OutputFormatOption = OutputFormat.table,
+    preset: PresetOption = None,
     format_in: FormatInOption = None,
     tz: TzOption = None,
     as_of: AsOfOption = None,
@@ -312,7 +333,7 @@ def check(
         from carecli.render import junit as junit_render
         from carecli.sla import evaluate, exit_code
 
-        run = start_run(data, config, week, since, until, tz, as_of, format_in)
+        run = start_run(data, config, week, since, until, tz, as_of, format_in, everything, preset)
         if not run.config.slas:
             where = run.config.path or "the config"
             raise UsageError(
@@ -360,6 +381,53 @@ def validate(
         typer.echo(
             f"{path}: valid ({len(settings.slas)} SLA targets, timezone {settings.timezone})"
         )
+
+
+presets_app = typer.Typer(
+    help="The built-in column mappings for known exports.", no_args_is_help=True
+)
+app.add_typer(presets_app, name="presets")
+
+
+@presets_app.command("list")
+def presets_list(show_traceback: TracebackOption = False) -> None:
+    """List the built-in presets and the header columns that identify each."""
+    with exit_codes(show_traceback):
+        from carecli import presets
+
+        for name, found in presets.available().items():
+            typer.echo(f"{name:16} {found.title}")
+            typer.echo(f"{'':16} detected by: {', '.join(found.detect)}")
+
+
+@presets_app.command("show")
+def presets_show(
+    name: Annotated[str, typer.Argument(help="A preset name from `carecli presets list`.")],
+    show_traceback: TracebackOption = False,
+) -> None:
+    """Print a preset's YAML: copy its settings into your config to adapt them."""
+    with exit_codes(show_traceback):
+        from carecli import presets
+
+        typer.echo(presets.get(name).text, nl=False)
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="The export to look at.", show_default=False)],
+    preset: PresetOption = None,
+    format_in: FormatInOption = None,
+    rows: Annotated[int, typer.Option(min=0, help="How many sample rows to show.")] = 5,
+    config: ConfigOption = None,
+    show_traceback: TracebackOption = False,
+) -> None:
+    """Show how carecli reads a file: format, preset, mapping, time range, problems."""
+    with exit_codes(show_traceback):
+        from carecli.config import load_config
+        from carecli.inspect import inspect_file, render
+
+        settings = load_config(config)
+        typer.echo(render(inspect_file(file, settings, format_in, preset), rows), nl=False)
 
 
 def main() -> None:

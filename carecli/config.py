@@ -49,7 +49,12 @@ class Config:
     channels: tuple[str, ...] = ()
     csat: CsatConfig = field(default_factory=CsatConfig)
     slas: tuple[Target, ...] = ()
+    preset: str | None = None
+    constants: Mapping[str, str] = field(default_factory=dict)
+    threads: Mapping[str, str] = field(default_factory=dict)  # message_id, reply_to columns
+    agent_side_fields: tuple[str, ...] = ()  # fields ignored on customer rows
     path: Path | None = None
+    explicit: frozenset[str] = frozenset()  # the keys the file set (presets fill the others)
 
 
 def find_config_path(explicit: Path | None) -> Path | None:
@@ -192,6 +197,10 @@ class _Reader:
             "channels",
             "csat",
             "slas",
+            "preset",
+            "constants",
+            "threads",
+            "agent_side_fields",
         }
         for key in data:
             if key not in known:
@@ -217,7 +226,12 @@ class _Reader:
             channels=self.read_channels(data.get("channels")),
             csat=self.read_csat(data.get("csat")),
             slas=read_targets(data.get("slas"), self.problem),
+            preset=self.string(data, ("preset",), data.get("preset"), None),
+            constants=self.read_constants(data.get("constants")),
+            threads=self.read_threads(data.get("threads")),
+            agent_side_fields=self.read_agent_side(data.get("agent_side_fields")),
             path=path,
+            explicit=frozenset(str(k) for k in data),
         )
 
     def read_columns(self, raw: Any) -> dict[str, str]:
@@ -269,6 +283,45 @@ class _Reader:
                     continue
                 values[field_name][str(canonical)] = tuple(_spelling(s) for s in items)
         return values
+
+    def read_constants(self, raw: Any) -> dict[str, str]:
+        """Fixed values for fields the file lacks, e.g. {channel: twitter} for one-channel data."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(
+                ("constants",), "expected a mapping of field: value, e.g. {channel: email}"
+            )
+            return {}
+        constants: dict[str, str] = {}
+        for name, value in raw.items():
+            if name not in FIELDS:
+                self.problem(("constants", name), "unknown field (see docs/config.md)")
+            elif isinstance(value, dict | list) or value is None:
+                self.problem(("constants", name), "expected a single value")
+            else:
+                constants[name] = _spelling(value) if isinstance(value, bool) else str(value)
+        return constants
+
+    def read_threads(self, raw: Any) -> dict[str, str]:
+        """Reply chains: conversation = the root of each message's chain of replies."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict) or set(raw) != {"message_id", "reply_to"}:
+            self.problem(("threads",), "expected {message_id: <column>, reply_to: <column>}")
+            return {}
+        if not all(isinstance(v, str) and v for v in raw.values()):
+            self.problem(("threads",), "message_id and reply_to must name columns")
+            return {}
+        return dict(raw)
+
+    def read_agent_side(self, raw: Any) -> tuple[str, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or any(f not in FIELDS for f in raw):
+            self.problem(("agent_side_fields",), "expected a list of fields, e.g. [agent, team]")
+            return ()
+        return tuple(raw)
 
     def read_channels(self, raw: Any) -> tuple[str, ...]:
         if raw is None:

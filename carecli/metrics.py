@@ -165,9 +165,6 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
 )}
 # fmt: on
 
-# Metrics that need data some inputs lack: shown as "not available", never as 0.
-NEEDS = {"reply_time": "message timeline", "aht": "talk/hold/after-work columns"}
-
 
 def aggregations_for(frame: str, names: list[str], csat: CsatConfig) -> Aggregations:
     """Flattened `metric.stat` -> expression for the chosen metrics that read `frame`."""

@@ -20,6 +20,7 @@ from carecli.schema import (
 TIMESTAMP_FIELDS = ("timestamp", "created_at", "first_response_at", "bot_first_response_at")
 TIMESTAMP_FIELDS += ("resolved_at",)
 NUMBER_FIELDS = (
+    "first_response_minutes",
     "csat",
     "nps",
     "talk_seconds",
@@ -37,14 +38,40 @@ LOWER_TEXT_FIELDS = ("priority",)
 
 REQUIRED = {
     "messages": ("conversation_id", "timestamp", "role"),
-    "conversations": ("conversation_id", "created_at"),
+    # Without created_at, tickets cannot be placed in a period: only --all reports them.
+    "conversations": ("conversation_id",),
 }
 
 # ISO 8601 variants seen in exports, after `T` -> space and `Z` -> +00:00.
 _OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M%z")
 _NAIVE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 _EPOCH_PATTERN = r"^\d{9,13}(\.\d+)?$"
+# Numeric dates such as 01-06-2023 or 06/01/2023: day-first or month-first, told apart
+# by the values whose first or second number is above 12.
+_NUMERIC_DATE = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})"
+_THREAD_ID = "__message_id"
+_THREAD_PARENT = "__reply_to"
 _RAW = "__raw_"
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    """Rows of one column that break one rule: how many, and the first of them."""
+
+    field: str
+    column: str
+    rows: int
+    first_row: str  # "row 12" / "line 7", as the user finds it in the file
+    example: str | None
+    message: str
+
+    def describe(self, path: object) -> str:
+        shown = f" {self.example!r}" if self.example is not None else ""
+        more = f" ({self.rows} rows like it)" if self.rows > 1 else ""
+        return (
+            f"{path}: {self.first_row}: column {self.column!r} ({self.field}){shown} "
+            f"{self.message}{more}"
+        )
 
 
 @dataclass(frozen=True)
@@ -54,7 +81,8 @@ class Normalized:
     granularity: str  # "messages" or "conversations"
     frame: pl.DataFrame
     source: Source
-    mapping: dict[str, str]  # canonical field -> source column
+    mapping: dict[str, str]  # canonical field -> source column ("" for a constant)
+    problems: tuple[DataProblem, ...] = ()
 
 
 def resolve_mapping(source: Source, config: Config) -> dict[str, str]:
@@ -96,38 +124,150 @@ def detect_granularity(source: Source, mapping: dict[str, str], config: Config) 
     )
 
 
-def normalize(source: Source, config: Config) -> Normalized:
-    """Read, type and validate the file; raises InputError naming the first bad row."""
+def normalize(source: Source, config: Config, strict: bool = True) -> Normalized:
+    """Read, type and validate the file.
+
+    strict (the default): raise an InputError naming the first bad row. Otherwise the
+    problems are returned with the frame, for `carecli inspect` to show them all.
+    """
     mapping = resolve_mapping(source, config)
     granularity = detect_granularity(source, mapping, config)
     fields = MESSAGE_FIELDS if granularity == "messages" else CONVERSATION_FIELDS
     mapping = {name: column for name, column in mapping.items() if name in fields}
+    constants = {k: v for k, v in config.constants.items() if k in fields and k not in mapping}
+    threads = _thread_columns(source, config)
     for name in REQUIRED[granularity]:
-        if name not in mapping:
+        if name not in mapping and name not in constants:
+            if name == "conversation_id" and threads:
+                continue
             raise InputError(
                 f"{source.path}: missing required column {name!r} for one row per "
                 f"{granularity[:-1]}; add it or map yours with columns: {{{name}: <column>}}"
             )
-    raw = source.scan(list(dict.fromkeys(mapping.values())))
+    wanted = [*mapping.values(), *threads.values()]
+    raw = source.scan(list(dict.fromkeys(wanted)))
     schema = raw.collect_schema()
+    formats = _numeric_date_orders(raw, mapping, schema, config)
     typed = raw.select(
         pl.col(ROW_INDEX),
         *[pl.col(column).alias(_RAW + name) for name, column in mapping.items()],
-        *[_typed(name, pl.col(column), schema[column], config) for name, column in mapping.items()],
+        *[
+            _typed(name, pl.col(column), schema[column], config, formats.get(name))
+            for name, column in mapping.items()
+        ],
+        *[_typed(name, pl.lit(value), pl.String, config) for name, value in constants.items()],
+        *[_text(pl.col(column), schema[column]).alias(alias) for alias, column in threads.items()],
     )
     frame = collect(typed, source)
     if frame.height == 0:
         raise InputError(f"{source.path}: the file has a header but no data rows")
-    _check(frame, source, mapping, config)
-    frame = frame.select(ROW_INDEX, *mapping)
-    return Normalized(granularity, frame, source, mapping)
+    side = [f for f in config.agent_side_fields if f in mapping and "role" in mapping]
+    if side:  # e.g. the author of a tweet is a brand (agent, team) only on the brand's side
+        frame = frame.with_columns(
+            pl.when(pl.col("role") == "customer").then(None).otherwise(pl.col(f)).alias(f)
+            for f in side
+        )
+    if threads:
+        frame = frame.with_columns(conversation_id=thread_roots(frame))
+        mapping = {**mapping, "conversation_id": config.threads["message_id"]}
+        frame = frame.with_columns(pl.col("conversation_id").alias(_RAW + "conversation_id"))
+    problems = find_problems(frame, source, mapping, config)
+    if problems and strict:
+        raise InputError(problems[0].describe(source.path))
+    frame = frame.select(ROW_INDEX, *dict.fromkeys([*mapping, *constants]))
+    mapping = {**mapping, **dict.fromkeys(constants, "")}
+    return Normalized(granularity, frame, source, mapping, tuple(problems))
 
 
-def _typed(name: str, column: pl.Expr, dtype: pl.DataType, config: Config) -> pl.Expr:
+def _thread_columns(source: Source, config: Config) -> dict[str, str]:
+    if not config.threads:
+        return {}
+    columns = {_THREAD_ID: config.threads["message_id"], _THREAD_PARENT: config.threads["reply_to"]}
+    for column in columns.values():
+        if column not in source.columns:
+            raise InputError(
+                f"{source.path}: threads: names column {column!r}, which the file does not "
+                f"have; its columns are: {_list(source.columns)}"
+            )
+    return columns
+
+
+def thread_roots(frame: pl.DataFrame) -> pl.Series:
+    """The root message of each message's reply chain, by pointer doubling (log depth).
+
+    A reply to a message absent from the file (a cut-off thread) starts its own chain.
+    """
+    ids = frame[_THREAD_ID].str.replace(r"\.0+$", "")
+    parents = frame[_THREAD_PARENT].str.replace(r"\.0+$", "")
+    links = pl.DataFrame({"id": ids, "up": parents}).with_columns(
+        up=pl.when(pl.col("up").is_in(ids.implode()) & (pl.col("up") != pl.col("id")))
+        .then(pl.col("up"))
+        .otherwise(pl.col("id"))
+    )
+    lookup = links.unique("id", keep="first")
+    for _ in range(64):  # 2^64 links: any real thread depth
+        step = links.join(
+            lookup.select(pl.col("id").alias("up"), pl.col("up").alias("next")),
+            on="up",
+            how="left",
+            maintain_order="left",
+        ).with_columns(next=pl.coalesce("next", "up"))
+        if step["next"].equals(links["up"]):
+            break
+        links = step.select("id", up="next")
+        lookup = links.unique("id", keep="first")
+    return links["up"]
+
+
+def _numeric_date_orders(
+    raw: pl.LazyFrame, mapping: dict[str, str], schema: pl.Schema, config: Config
+) -> dict[str, str]:
+    """For text timestamp columns like 01-06-2023: 'dayfirst' or 'monthfirst', from the data."""
+    if config.timestamp_format:
+        return {}
+    candidates = [
+        name for name in TIMESTAMP_FIELDS if name in mapping and schema[mapping[name]] == pl.String
+    ]
+    if not candidates:
+        return {}
+    probes = []
+    for name in candidates:
+        parts = pl.col(mapping[name]).str.strip_chars().str.extract_groups(_NUMERIC_DATE)
+        first = parts.struct.field("1").cast(pl.Int32, strict=False)
+        second = parts.struct.field("2").cast(pl.Int32, strict=False)
+        probes += [first.max().alias(f"{name}.first"), second.max().alias(f"{name}.second")]
+    highs = raw.select(probes).collect().row(0, named=True)
+    present = [name for name in candidates if highs[f"{name}.first"] is not None]
+    if not present:
+        return {}  # not numeric dates: the ISO parsers handle these columns
+    # One export, one locale: the evidence of every date column decides for all of them.
+    day_first = any((highs[f"{n}.first"] or 0) > 12 for n in present)
+    month_first = any((highs[f"{n}.second"] or 0) > 12 for n in present)
+    if day_first == month_first:
+        columns = ", ".join(repr(mapping[n]) for n in present)
+        reason = "no value tells" if not day_first else "values contradict each other on"
+        raise InputError(
+            f"column {columns} holds dates like 01-06-2023 and {reason} day-first or "
+            "month-first; set timestamp_format, e.g. '%d-%m-%Y %H:%M' (day first) or "
+            "'%m-%d-%Y %H:%M'"
+        )
+    return dict.fromkeys(present, "dayfirst" if day_first else "monthfirst")
+
+
+def _typed(
+    name: str, column: pl.Expr, dtype: pl.DataType, config: Config, order: str | None = None
+) -> pl.Expr:
     if name in TIMESTAMP_FIELDS:
-        expr = parse_timestamps(column, dtype, config)
+        expr = parse_timestamps(column, dtype, config, order)
     elif name in NUMBER_FIELDS:
-        expr = _text(column, dtype).cast(pl.Float64, strict=False)
+        text = _text(column, dtype)
+        spelled = config.values.get(name)
+        if spelled:  # ratings written as words: map them, "none" meaning no rating
+            aliases = {s: c for c, spellings in spelled.items() for s in spellings}
+            lowered = text.str.to_lowercase()
+            text = pl.when(lowered.is_in([s for s, c in aliases.items() if c == "none"]))
+            text = text.then(None).otherwise(lowered.replace(aliases))
+        expr = text.cast(pl.Float64, strict=False)
     elif name in ENUM_FIELDS or name in LOWER_TEXT_FIELDS:
         expr = canonical_values(name, column, dtype, config)
     else:
@@ -160,7 +300,9 @@ def canonical_values(name: str, column: pl.Expr, dtype: pl.DataType, config: Con
     return text.replace_strict(aliases, default=None, return_dtype=pl.String)
 
 
-def parse_timestamps(column: pl.Expr, dtype: pl.DataType, config: Config) -> pl.Expr:
+def parse_timestamps(
+    column: pl.Expr, dtype: pl.DataType, config: Config, order: str | None = None
+) -> pl.Expr:
     """Any supported timestamp spelling -> Datetime(us, UTC); unparsable values -> null."""
     source_tz = config.source_timezone
     if isinstance(dtype, pl.Datetime):
@@ -178,6 +320,12 @@ def parse_timestamps(column: pl.Expr, dtype: pl.DataType, config: Config) -> pl.
             return text.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
         naive = text.str.to_datetime(fmt, strict=False, time_unit="us")
         return _localize(naive, source_tz).dt.convert_time_zone("UTC")
+    if order is not None:  # 01-06-2023 12:15 -> 2023-06-01 12:15 (or 2023-01-06)
+        day, month = ("$1", "$2") if order == "dayfirst" else ("$2", "$1")
+        text = text.str.replace(_NUMERIC_DATE, f"$3-{month}-{day}")
+        text = text.str.replace(r"^(\d{4})-(\d)-", "$1-0$2-").str.replace(
+            r"^(\d{4}-\d\d)-(\d)\b", "$1-0$2"
+        )
     iso = text.str.replace(r"[Zz]$", "+00:00").str.replace(r"^(\d{4}-\d\d-\d\d)[Tt]", "$1 ")
     candidates = [
         iso.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
@@ -209,8 +357,10 @@ def _from_epoch(seconds_or_ms: pl.Expr, unit: str) -> pl.Expr:
     return pl.from_epoch(micros.cast(pl.Int64), time_unit="us").dt.replace_time_zone("UTC")
 
 
-def _check(frame: pl.DataFrame, source: Source, mapping: dict[str, str], config: Config) -> None:
-    """Raise an InputError for the first row that breaks a rule, naming row and column."""
+def find_problems(
+    frame: pl.DataFrame, source: Source, mapping: dict[str, str], config: Config
+) -> list[DataProblem]:
+    """Every rule broken by some rows, in rule order, each with its first row and value."""
     csat = config.csat
     present = set(mapping)
     checks: list[tuple[str, pl.Expr, str]] = [
@@ -225,7 +375,15 @@ def _check(frame: pl.DataFrame, source: Source, mapping: dict[str, str], config:
         )
         checks.append((name, _unparsed(name), hint))
     for name in present & set(NUMBER_FIELDS):
-        checks.append((name, _unparsed(name), "is not a number"))
+        # Spellings mapped to "none" (a survey offered, not answered) are meant to be empty.
+        empty = [s for c, spellings in config.values.get(name, {}).items() if c == "none"
+                 for s in spellings]  # fmt: skip
+        meant = pl.col(_RAW + name).cast(pl.String).str.strip_chars().str.to_lowercase()
+        unreadable = _unparsed(name) & ~meant.is_in(empty)
+        hint = "is not a number" + (
+            f"; map words under values: {{{name}: ...}}" if not empty else ""
+        )
+        checks.append((name, unreadable, hint))
     for name in present & set(ENUM_FIELDS):
         known = CANONICAL_VALUES[name] + (config.channels if name == "channel" else ())
         hint = f"is not a known {name} ({', '.join(known)}); map it under values: {{{name}: ...}}"
@@ -250,17 +408,23 @@ def _check(frame: pl.DataFrame, source: Source, mapping: dict[str, str], config:
     for name in ("talk_seconds", "hold_seconds", "after_work_seconds", "reopen_count"):
         if name in present:
             checks.append((name, pl.col(name) < 0, "is negative"))
+    problems = []
     for name, bad, message in checks:
         offending = frame.filter(bad)
         if offending.height:
             first = offending.row(0, named=True)
             value = first.get(_RAW + name)
-            shown = f" {str(value)[:60]!r}" if value is not None else ""
-            more = f" ({offending.height} rows like it)" if offending.height > 1 else ""
-            raise InputError(
-                f"{source.path}: {source.row_label(first[ROW_INDEX])}: column "
-                f"{mapping[name]!r} ({name}){shown} {message}{more}"
+            problems.append(
+                DataProblem(
+                    field=name,
+                    column=mapping[name],
+                    rows=offending.height,
+                    first_row=source.row_label(first[ROW_INDEX]),
+                    example=None if value is None else str(value)[:60],
+                    message=message,
+                )
             )
+    return problems
 
 
 def _unparsed(name: str) -> pl.Expr:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import polars as pl
+
 from carecli.errors import UsageError
 
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
@@ -21,8 +23,10 @@ class Period:
     label: str
     kind: str  # "week" or "range"
 
-    def previous(self) -> Period:
-        """The period of the same calendar length just before this one."""
+    def previous(self) -> Period | None:
+        """The period of the same calendar length just before this one (none for 'all')."""
+        if self.kind == "all":
+            return None
         if self.kind == "week":
             return week_period(self.start.date() - timedelta(days=7), self.timezone)
         # Shift by whole local days so a range crossing DST keeps its wall-clock bounds.
@@ -45,6 +49,15 @@ class Period:
     @property
     def end_utc(self) -> datetime:
         return self.end.astimezone(UTC)
+
+    def contains(self, column: str = "created_at") -> pl.Expr:
+        """A polars filter: the moment in `column` falls in [start, end).
+
+        'all' also keeps rows without a moment (exports with no creation time).
+        """
+        moment = pl.col(column)
+        inside = (moment >= self.start_utc) & (moment < self.end_utc)
+        return inside | moment.is_null() if self.kind == "all" else inside
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -120,10 +133,26 @@ def _range_label(start: datetime, end: datetime) -> str:
     return f"{fmt(start)}..{fmt(end)}"
 
 
+def all_time(tz: str) -> Period:
+    """Everything in the data, whenever it happened: for exports with no usable dates."""
+    start = _localize(datetime(1970, 1, 1), tz)
+    end = _localize(datetime(9999, 12, 30), tz)
+    return Period(start, end, "all", "all")
+
+
 def select_period(
-    week: str | None, since: str | None, until: str | None, tz: str, now: datetime
+    week: str | None,
+    since: str | None,
+    until: str | None,
+    tz: str,
+    now: datetime,
+    everything: bool = False,
 ) -> Period:
     """Turn the CLI's period options into a Period; the last complete week when none given."""
+    if everything:
+        if week is not None or since or until:
+            raise UsageError("use --all alone, without --week or --since/--until")
+        return all_time(tz)
     if week is not None and (since or until):
         raise UsageError("use either --week or --since/--until, not both")
     if until and not since:

@@ -10,10 +10,11 @@ from typing import Any
 
 import polars as pl
 
+from carecli import presets
 from carecli.config import Config
 from carecli.errors import UsageError
-from carecli.load import open_source
-from carecli.metrics import METRICS, NEEDS, aggregations_for
+from carecli.load import Source, open_source
+from carecli.metrics import METRICS, aggregations_for
 from carecli.normalize import normalize
 from carecli.periods import Period
 from carecli.schema import DIMENSIONS
@@ -34,6 +35,8 @@ class Dataset:
     rows: int
     mapping: dict[str, str]
     timeline: Timeline
+    preset: str | None = None
+    notes: tuple[str, ...] = ()  # what the user should know (a detected preset, ...)
 
     def summary(self) -> dict[str, Any]:
         created = self.timeline.conversations["created_at"]
@@ -42,26 +45,59 @@ class Dataset:
             "format": self.format,
             "granularity": self.granularity,
             "rows": self.rows,
+            "preset": self.preset,
             "conversations": self.timeline.conversations.height,
             "first_conversation_at": _iso(created.min()),
             "last_conversation_at": _iso(created.max()),
             "conversations_without_customer_message": self.timeline.skipped_without_customer,
+            "negative_durations_left_out": self.timeline.negative_durations,
         }
 
 
-def load_dataset(path: Path, config: Config, input_format: str | None = None) -> Dataset:
+def load_dataset(
+    path: Path, config: Config, input_format: str | None = None, preset: str | None = None
+) -> Dataset:
     """Read one CSV/JSONL/Parquet export into a Dataset (raises InputError on bad data)."""
     source = open_source(path, input_format or config.input_format, config.csv_separator)
+    config, notes = with_preset(source, config, preset)
     normalized = normalize(source, config)
     build = from_messages if normalized.granularity == "messages" else from_conversations
+    timeline = build(normalized.frame)
+    if timeline.negative_durations:
+        notes += (
+            f"{timeline.negative_durations} conversations of {path} have a response or "
+            "resolution before their creation; those times were left out",
+        )
     return Dataset(
         path=path,
         format=source.format,
         granularity=normalized.granularity,
         rows=normalized.frame.height,
         mapping=normalized.mapping,
-        timeline=build(normalized.frame),
+        timeline=timeline,
+        preset=config.preset,
+        notes=notes,
     )
+
+
+def with_preset(
+    source: Source, config: Config, name: str | None = None
+) -> tuple[Config, tuple[str, ...]]:
+    """Apply the named preset (--preset, else the config's), or one detected from the header.
+
+    Detection only happens when the user mapped nothing themselves, and only when exactly
+    one preset matches the header.
+    """
+    name = name or config.preset
+    if name:
+        return presets.apply(config, presets.get(name)), ()
+    if config.columns or config.threads:
+        return config, ()
+    found = presets.detect(source.columns)
+    if found is None:
+        return config, ()
+    note = f"using preset {found.name!r} ({found.title}), detected from the header of {source.path}"
+    return presets.apply(config, found), (note,)
 
 
 @dataclass(frozen=True)
@@ -78,7 +114,7 @@ class Report:
     """Everything a renderer needs; renderers never compute metrics themselves."""
 
     period: Period
-    previous_period: Period
+    previous_period: Period | None  # None for --all: nothing to compare with
     group_by: tuple[str, ...]
     filters: dict[str, tuple[str, ...]]
     metric_names: tuple[str, ...]
@@ -132,19 +168,27 @@ def build_report(
     timeline = _filtered(dataset.timeline, filters)
     previous_period = period.previous()
 
-    def results(for_keys: tuple[str, ...], window: Period) -> dict[GroupKey, dict[str, Stats]]:
+    empty = _empty(timeline, names, config)
+    nothing: dict[str, Stats] = {name: {} for name in names}
+
+    def results(
+        for_keys: tuple[str, ...], window: Period | None
+    ) -> dict[GroupKey, dict[str, Stats]]:
+        if window is None:
+            return {}
         return compute_stats(timeline, window, for_keys, names, config)
 
     overall = GroupResult(
         key={},
-        current=results((), period).get((), {}) or _empty(timeline, names, config),
-        previous=results((), previous_period).get((), {}) or _empty(timeline, names, config),
+        current=results((), period).get((), empty),
+        previous=results((), previous_period).get((), empty if previous_period else nothing),
     )
     groups: list[GroupResult] = []
     if keys:
         current = results(keys, period)
         previous = results(keys, previous_period)
-        empty = _empty(timeline, names, config)
+        if previous_period is None:
+            empty = nothing
         for key, stats in current.items():
             groups.append(
                 GroupResult(dict(zip(keys, key, strict=True)), stats, previous.get(key, empty))
@@ -178,8 +222,9 @@ def _filtered(timeline: Timeline, filters: Mapping[str, Sequence[str]]) -> Timel
         conversations=conversations,
         turns=None if timeline.turns is None else timeline.turns.join(ids, on=CID, how="semi"),
         status=timeline.status.join(ids, on=CID, how="semi"),
-        has_handle_time=timeline.has_handle_time,
+        unavailable=timeline.unavailable,
         skipped_without_customer=timeline.skipped_without_customer,
+        negative_durations=timeline.negative_durations,
     )
 
 
@@ -191,21 +236,22 @@ def compute_stats(
     config: Config,
 ) -> dict[GroupKey, dict[str, Stats]]:
     """metric -> statistic -> value, for every group of `keys` (or () for everything)."""
-    start, end = period.start_utc, period.end_utc
+    end = period.end_utc
     key_cols = list(keys) or [_ALL]
     conversations = timeline.conversations.lazy().with_columns(pl.lit(True).alias(_ALL))
-    created = pl.col("created_at")
-    in_period = conversations.filter((created >= start) & (created < end))
+    in_period = conversations.filter(period.contains("created_at"))
     frames: list[pl.LazyFrame] = []
 
-    aggs = aggregations_for("conversations", list(names), config.csat)
+    # Metrics the input cannot support keep their empty values: never computed from nothing.
+    computable = [name for name in names if name not in timeline.unavailable]
+    aggs = aggregations_for("conversations", computable, config.csat)
     if aggs:
         frames.append(in_period.group_by(key_cols).agg(**aggs))
-    aggs = aggregations_for("turns", list(names), config.csat)
+    aggs = aggregations_for("turns", computable, config.csat)
     if aggs and timeline.turns is not None:
         turns = timeline.turns.lazy().join(in_period.select(CID, *key_cols), on=CID)
         frames.append(turns.group_by(key_cols).agg(**aggs))
-    aggs = aggregations_for("backlog", list(names), config.csat)
+    aggs = aggregations_for("backlog", computable, config.csat)
     if aggs:
         backlog = with_state_at(timeline, end).with_columns(pl.lit(True).alias(_ALL))
         frames.append(backlog.group_by(key_cols).agg(**aggs))
@@ -230,13 +276,10 @@ def _empty(timeline: Timeline, names: Sequence[str], config: Config) -> dict[str
         exprs = metric.aggregations(config.csat)
         frame = _EMPTY_FRAMES[metric.frame]
         values = frame.select(**exprs).row(0, named=True)
-        available = not (
-            (name == "reply_time" and timeline.turns is None)
-            or (name == "aht" and not timeline.has_handle_time)
-        )
-        stats[name] = {"available": available, **values}
-        if not available:
-            stats[name]["not_available_because"] = f"the input has no {NEEDS[name]}"
+        reason = timeline.unavailable.get(name)
+        stats[name] = {"available": reason is None, **values}
+        if reason is not None:
+            stats[name]["not_available_because"] = f"the input has no {reason}"
     return stats
 
 

@@ -26,6 +26,7 @@ CONVERSATION_FIELDS = (
     "created_at",
     "first_response_at",
     "first_response_seconds",
+    "first_response_minutes",
     "bot_first_response_at",
     "bot_first_response_seconds",
     "resolved_at",
@@ -65,6 +66,7 @@ CHANNELS = (
     "phone",
     "sms",
     "web",
+    "social",
     "other",
 )
 
@@ -76,6 +78,10 @@ CANONICAL_VALUES: dict[str, tuple[str, ...]] = {
     "channel": CHANNELS,
     "escalated": ("true", "false"),
     "priority": (),
+    # Ratings exported as words (Zendesk's Good/Bad): spelling -> number, or "none" for
+    # a survey offered but not answered.
+    "csat": (),
+    "nps": (),
 }
 
 # Spellings seen in real exports, matched case-insensitively after trimming.

@@ -62,8 +62,7 @@ def _age(now: datetime, since: str) -> pl.Expr:
 
 def samples(timeline: Timeline, target: Target, period: Period, as_of: datetime) -> pl.DataFrame:
     """One row per sample: conversation_id, dimensions, value, waiting (no final value yet)."""
-    created = pl.col("created_at")
-    keep = (created >= period.start_utc) & (created < period.end_utc)
+    keep = period.contains("created_at")
     for name, values in target.where.items():
         keep = keep & pl.col(name).is_in(list(values))
     conversations = timeline.conversations.lazy().filter(keep)

@@ -41,8 +41,42 @@ class Timeline:
     conversations: pl.DataFrame
     turns: pl.DataFrame | None  # conversation_id, started_at, reply_s (null = still waiting)
     status: pl.DataFrame  # conversation_id, at, resolved (bool): resolved/reopened events
-    has_handle_time: bool
-    skipped_without_customer: int  # conversations with no customer message (no start)
+    unavailable: dict[str, str]  # metric -> what the input lacks for it
+    skipped_without_customer: int = 0  # conversations with no customer message (no start)
+    negative_durations: int = 0  # conversation rows whose times run backwards (left out)
+
+
+HANDLE_COLUMNS = ("talk_seconds", "hold_seconds", "after_work_seconds")
+
+
+def _unavailable(columns: list[str], granularity: str) -> dict[str, str]:
+    """Metrics the input cannot support, with the reason shown to the user."""
+    has = set(columns).__contains__
+    missing: dict[str, str] = {}
+    if not any(has(c) for c in HANDLE_COLUMNS):
+        missing["aht"] = "talk/hold/after-work columns"
+    for name in ("csat", "nps"):
+        if not has(name):
+            missing[name] = f"{name} column"
+    if granularity == "messages":
+        return missing
+    missing["reply_time"] = "message timeline (one row per message)"
+    if not has("created_at"):
+        for name in ("first_response_time", "bot_first_response_time", "resolution_time"):
+            missing[name] = "creation time (created_at)"
+    else:
+        if not any(has(c) for c in ("first_response_at", "first_response_seconds",
+                                    "first_response_minutes")):  # fmt: skip
+            missing["first_response_time"] = "first response column"
+        if not any(has(c) for c in ("bot_first_response_at", "bot_first_response_seconds")):
+            missing["bot_first_response_time"] = "bot first response column"
+        if not has("resolved_at"):
+            missing["resolution_time"] = "resolution time (resolved_at)"
+    if not (has("status") or has("resolved_at")):
+        missing["backlog"] = missing["fcr_rate"] = "status or resolved_at column"
+    elif not (has("reopen_count") or has("escalated")):
+        missing["fcr_rate"] = "reopen_count or escalated column"
+    return missing
 
 
 def _seconds(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
@@ -72,9 +106,6 @@ def _with_defaults(frame: pl.LazyFrame, names: tuple[str, ...], dtype: pl.DataTy
 
 def from_messages(events: pl.DataFrame) -> Timeline:
     """Derive the timeline from message-level events (see docs/metrics.md for the rules)."""
-    has_handle_time = any(
-        c in events.columns for c in ("talk_seconds", "hold_seconds", "after_work_seconds")
-    )
     text_cols = ("event", *DIMENSIONS)  # DIMENSIONS includes agent
     number_cols = ("csat", "nps", "talk_seconds", "hold_seconds", "after_work_seconds")
     lazy = _with_defaults(events.lazy(), text_cols, pl.String)
@@ -109,7 +140,7 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         inbound_messages=is_customer.sum(),
         outbound_messages=(is_agent | is_bot).sum(),
         replying_agent=pl.col("agent").filter(is_agent).drop_nulls().last(),
-        any_agent=pl.col("agent").drop_nulls().last(),
+        any_agent=pl.col("agent").filter(~is_customer).drop_nulls().last(),
         **{dim: pl.col(dim).drop_nulls().last() for dim in DIMENSIONS if dim != "agent"},
     )
     is_resolved = pl.col("last_state") == "resolved"
@@ -148,18 +179,16 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         conversations=started.select(CONVERSATION_COLUMNS),
         turns=turns_df,
         status=status_df,
-        has_handle_time=has_handle_time,
+        unavailable=_unavailable(events.columns, "messages"),
         skipped_without_customer=conv_df.height - started.height,
     )
 
 
 def from_conversations(rows: pl.DataFrame) -> Timeline:
     """Conversation-level rows (one per ticket) already carry the timeline's results."""
-    has_handle_time = any(
-        c in rows.columns for c in ("talk_seconds", "hold_seconds", "after_work_seconds")
-    )
     number_cols = (
         "first_response_seconds",
+        "first_response_minutes",
         "bot_first_response_seconds",
         "reopen_count",
         "csat",
@@ -170,7 +199,7 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
         "inbound_messages",
         "outbound_messages",
     )
-    moments = ("first_response_at", "bot_first_response_at", "resolved_at")
+    moments = ("created_at", "first_response_at", "bot_first_response_at", "resolved_at")
     lazy = _with_defaults(rows.lazy(), number_cols, pl.Float64)
     lazy = _with_defaults(lazy, moments, pl.Datetime("us", "UTC"))
     lazy = _with_defaults(lazy, ("status", "escalated", *DIMENSIONS), pl.String)
@@ -184,7 +213,9 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
     created = pl.col("created_at")
     conversations = lazy.with_columns(
         first_response_s=pl.coalesce(
-            _seconds(pl.col("first_response_at"), created), pl.col("first_response_seconds")
+            _seconds(pl.col("first_response_at"), created),
+            pl.col("first_response_seconds"),
+            pl.col("first_response_minutes") * 60,
         ),
         bot_first_response_s=pl.coalesce(
             _seconds(pl.col("bot_first_response_at"), created),
@@ -197,19 +228,29 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
         handle_s=pl.when(any_handle).then(pl.sum_horizontal(handle_parts)),
         inbound_messages=pl.col("inbound_messages").round().cast(pl.Int64),
         outbound_messages=pl.col("outbound_messages").round().cast(pl.Int64),
-    ).select(CONVERSATION_COLUMNS)
+    )
+    # Times that run backwards (a reply before the ticket exists) are export errors: they
+    # are left out of the statistics and counted, never averaged in as negative numbers.
+    durations = ("first_response_s", "bot_first_response_s", "resolution_s")
+    backwards = pl.any_horizontal([pl.col(c) < 0 for c in durations]).fill_null(False)
+    conversations = conversations.with_columns(
+        _backwards=backwards,
+        **{c: pl.when(pl.col(c) >= 0).then(pl.col(c)) for c in durations},
+    )
+    negative = conversations.select(pl.col("_backwards").sum())
+    conversations = conversations.select(CONVERSATION_COLUMNS)
     # A resolved ticket with no resolution time still counts as resolved for the backlog,
     # from its creation on: the export does not say when, only that it was.
     status = lazy.filter(is_resolved).select(
         CID, at=pl.coalesce("resolved_at", "created_at"), resolved=pl.lit(True)
     )
-    conv_df, status_df = pl.collect_all([conversations, status])
+    conv_df, status_df, negative_df = pl.collect_all([conversations, status, negative])
     return Timeline(
         conversations=conv_df,
         turns=None,
         status=status_df,
-        has_handle_time=has_handle_time,
-        skipped_without_customer=0,
+        unavailable=_unavailable(rows.columns, "conversations"),
+        negative_durations=int(negative_df.item()),
     )
 
 
@@ -224,9 +265,10 @@ def with_state_at(timeline: Timeline, end: datetime) -> pl.LazyFrame:
         .group_by(CID)
         .agg(resolved_at_end=pl.col("resolved").sort_by("at").last())
     )
+    # Tickets without a creation time (some exports) count as started before any end.
     return (
         timeline.conversations.lazy()
-        .filter(pl.col("created_at") < end)
+        .filter((pl.col("created_at") < end) | pl.col("created_at").is_null())
         .join(state, on=CID, how="left")
         .with_columns(pl.col("resolved_at_end").fill_null(False))
     )

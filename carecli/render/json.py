@@ -28,7 +28,7 @@ def _group(group: GroupResult) -> dict[str, Any]:
     return {
         "key": group.key,
         "metrics": _clean(group.current),
-        "previous": _clean(group.previous),
+        "previous": _clean(group.previous) if any(group.previous.values()) else None,
     }
 
 
@@ -38,7 +38,7 @@ def to_document(report: Report, outcomes: Sequence[Outcome] = ()) -> dict[str, A
         "carecli_version": __version__,
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "period": report.period.as_dict(),
-        "previous_period": report.previous_period.as_dict(),
+        "previous_period": report.previous_period and report.previous_period.as_dict(),
         "filters": {k: list(v) for k, v in report.filters.items()},
         "group_by": list(report.group_by),
         "metrics": list(report.metric_names),

@@ -36,37 +36,38 @@ def summary_table(report: Report) -> Table:
         title_justify="left",
         pad_edge=False,
     )
+    compare = report.previous_period is not None
     table.add_column("Metric", no_wrap=True)
     table.add_column(report.period.label, justify="right", no_wrap=True)
-    table.add_column(report.previous_period.label, justify="right", no_wrap=True)
-    table.add_column("Change", justify="right", no_wrap=True)
+    if report.previous_period is not None:
+        table.add_column(report.previous_period.label, justify="right", no_wrap=True)
+        table.add_column("Change", justify="right", no_wrap=True)
     current, previous = report.overall.current, report.overall.previous
+
+    def add(label: Text | str, row: Row | None, stats: Stats, before: Stats, end: bool) -> None:
+        if row is None:
+            cells = ["", "", ""]
+        elif not stats.get("available", True):
+            cells = ["n/a", "n/a", ""]
+        else:
+            cells = [
+                units.value(stats.get(row.stat), row.unit),
+                units.value(before.get(row.stat), row.unit),
+                _change(row, stats, before),
+            ]
+        table.add_row(label, *(cells if compare else cells[:1]), end_section=end)
+
     for name in report.metric_names:
         metric = METRICS[name]
         stats, before = current[name], previous[name]
-        if not stats.get("available", True):
-            table.add_row(Text(metric.title, style="bold"), "n/a", "n/a", "", end_section=True)
-            continue
+        title = Text(metric.title, style="bold")
         rows = METRIC_ROWS[name]
-        if len(rows) == 1:
-            row = rows[0]
-            table.add_row(
-                Text(metric.title, style="bold"),
-                units.value(stats.get(row.stat), row.unit),
-                units.value(before.get(row.stat), row.unit),
-                _change(row, stats, before),
-                end_section=True,
-            )
+        if not stats.get("available", True) or len(rows) == 1:
+            add(title, rows[0], stats, before, end=True)
             continue
-        table.add_row(Text(metric.title, style="bold"), "", "", "")
+        add(title, None, stats, before, end=False)
         for i, row in enumerate(rows):
-            table.add_row(
-                f"  {row.label}",
-                units.value(stats.get(row.stat), row.unit),
-                units.value(before.get(row.stat), row.unit),
-                _change(row, stats, before),
-                end_section=i == len(rows) - 1,
-            )
+            add(f"  {row.label}", row, stats, before, end=i == len(rows) - 1)
     return table
 
 
@@ -78,7 +79,8 @@ def breakdown_tables(report: Report, width: int) -> list[Table]:
     for start in range(0, len(names), per_table):
         chunk = names[start : start + per_table]
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
-        table.title = f"By {', '.join(report.group_by)} — {report.period.label} vs previous"
+        versus = " vs previous" if report.previous_period is not None else ""
+        table.title = f"By {', '.join(report.group_by)} — {report.period.label}{versus}"
         for key in report.group_by:
             table.add_column(key.capitalize(), overflow="fold", max_width=18)
         for name in chunk:
@@ -124,6 +126,10 @@ def _short_title(name: str) -> str:
 
 def _title(report: Report) -> str:
     period = report.period
+    if period.kind == "all":
+        return "carecli · all data" + "".join(
+            f" · {k}={','.join(v)}" for k, v in report.filters.items()
+        )
     start = period.start.strftime("%Y-%m-%d %H:%M")
     end = period.end.strftime("%Y-%m-%d %H:%M")
     scope = "".join(f" · {k}={','.join(v)}" for k, v in report.filters.items())
@@ -143,8 +149,8 @@ def render(
     renderables.append(
         Text(
             f"Data: {data['file']} ({data['granularity']}, {data['rows']:,} rows, "
-            f"{data['conversations']:,} conversations). Durations: median unless stated; "
-            "change vs previous period.",
+            f"{data['conversations']:,} conversations). Durations: median unless stated"
+            + ("; change vs previous period." if report.previous_period else "."),
             style="dim",
         )
     )

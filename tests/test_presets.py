@@ -1,0 +1,224 @@
+"""Presets: shipped mappings, detection, hand-made excerpts, and the real public datasets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from carecli import presets
+from carecli.cli import app
+from carecli.config import Config, parse_config
+from carecli.errors import InputError, UsageError
+from carecli.normalize import thread_roots
+from carecli.periods import all_time, parse_week
+from carecli.report import build_report, load_dataset
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures" / "presets"
+REALDATA = HERE.parent.parent / "shared" / "realdata"
+NOW = datetime.fromisoformat("2026-11-23T08:00:00+00:00")
+
+
+def realdata(name: str) -> Path:
+    path = REALDATA / name
+    if not path.is_file():
+        pytest.skip(f"{path} is not available (shared/realdata/ is optional)")
+    return path
+
+
+def test_every_shipped_preset_is_valid() -> None:
+    found = presets.available()
+    assert {"twcs", "kaggle-tickets", "zendesk"} <= set(found)
+    for preset in found.values():
+        assert preset.title and preset.detect and preset.caveats
+        assert preset.settings.columns or preset.settings.threads
+
+
+def test_detection_needs_every_identifying_column() -> None:
+    twcs = presets.available()["twcs"]
+    assert presets.detect([*twcs.detect, "text"]).name == "twcs"
+    assert presets.detect(twcs.detect[:-1]) is None
+    assert presets.detect(["conversation_id", "timestamp", "role"]) is None
+
+
+def test_user_settings_win_over_the_preset() -> None:
+    mine = parse_config("source_timezone: Europe/Berlin\ncolumns: {agent: Group}\n")
+    merged = presets.apply(mine, presets.get("zendesk"))
+    assert merged.source_timezone == "Europe/Berlin"
+    assert merged.columns["agent"] == "Group"  # mine
+    assert merged.columns["created_at"] == "Created at"  # the preset's
+    assert merged.preset == "zendesk"
+    with pytest.raises(UsageError, match="unknown preset 'nope'"):
+        presets.get("nope")
+
+
+def test_thread_roots_follow_reply_chains() -> None:
+    frame = pl.DataFrame(
+        {
+            "__message_id": ["1", "2", "3", "4", "5", "6"],
+            "__reply_to": [None, "1.0", "2.0", "2", "99", None],
+        }
+    )
+    assert thread_roots(frame).to_list() == ["1", "1", "1", "1", "5", "6"]
+
+
+def test_twcs_excerpt(tmp_path: Path) -> None:
+    dataset = load_dataset(FIXTURES / "twcs_excerpt.csv", Config())
+    assert dataset.preset == "twcs"
+    assert "detected from the header" in dataset.notes[0]
+    conversations = dataset.timeline.conversations.sort("conversation_id")
+    assert conversations["conversation_id"].to_list() == ["10", "20", "30", "40"]
+    assert conversations["team"].to_list() == ["sprintcare", "AppleSupport", None, None]
+    assert conversations["channel"].unique().to_list() == ["twitter"]
+    report = build_report(dataset, parse_week("2017-W44", "UTC", NOW), Config())
+    frt = report.overall.current["first_response_time"]
+    assert (frt["count"], frt["awaiting_first_response"]) == (2, 2)
+    assert frt["mean"] == pytest.approx((12 * 60 + 3 * 60) / 2)
+    reply = report.overall.current["reply_time"]
+    assert (reply["count"], reply["waiting_turns"]) == (3, 2)  # 12 min, 30 min, 3 min
+
+
+def test_kaggle_tickets_excerpt_day_first() -> None:
+    dataset = load_dataset(FIXTURES / "kaggle_tickets_dayfirst.csv", Config())
+    assert dataset.preset == "kaggle-tickets"
+    rows = dataset.timeline.conversations.sort("conversation_id")
+    assert rows["channel"].to_list() == ["social", "email", "chat", "phone"]
+    assert dataset.timeline.unavailable["first_response_time"] == "creation time (created_at)"
+    report = build_report(dataset, all_time("UTC"), Config(), group_by=["channel"])
+    overall = report.overall.current
+    assert overall["volume"]["conversations"] == 4
+    assert overall["backlog"]["open"] == 2
+    assert overall["csat"]["rate"] == pytest.approx(0.5)
+    assert overall["fcr_rate"]["available"] is False
+    assert report.previous_period is None
+
+
+def test_zendesk_excerpt() -> None:
+    dataset = load_dataset(FIXTURES / "zendesk_excerpt.csv", Config())
+    assert dataset.preset == "zendesk"
+    report = build_report(dataset, parse_week("2026-W45", "UTC", NOW), Config(), ["channel"])
+    overall = report.overall.current
+    assert overall["volume"]["conversations"] == 4
+    frt = overall["first_response_time"]
+    assert (frt["count"], frt["awaiting_first_response"]) == (3, 1)
+    assert frt["max"] == 30 * 60
+    assert overall["resolution_time"]["max"] == 24 * 3600
+    assert (overall["csat"]["count"], overall["csat"]["rate"]) == (2, pytest.approx(0.5))
+    assert overall["fcr_rate"]["rate"] == pytest.approx(0.5)  # ticket 102 was reopened
+    assert overall["backlog"]["open"] == 2
+    assert {g.key["channel"] for g in report.groups} == {"email", "chat", "web", "phone"}
+
+
+def test_ambiguous_numeric_dates_ask_for_a_format(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("conversation_id,created_at\na,01-06-2023 10:00\nb,02-06-2023 11:00\n")
+    with pytest.raises(InputError, match="no value tells day-first or month-first"):
+        load_dataset(path, Config())
+    config = parse_config("timestamp_format: '%d-%m-%Y %H:%M'\n")
+    created = load_dataset(path, config).timeline.conversations["created_at"]
+    assert created.dt.month().to_list() == [6, 6]
+
+
+def test_month_first_dates_are_recognised(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("conversation_id,created_at\na,06/01/2023 10:00\nb,06/13/2023 11:00\n")
+    created = load_dataset(path, Config()).timeline.conversations["created_at"]
+    assert [(d.month, d.day) for d in created.to_list()] == [(6, 1), (6, 13)]
+
+
+# --- The real public datasets in ../shared/realdata (see its SOURCES.md) -----------------
+
+
+def test_real_twcs_sample() -> None:
+    dataset = load_dataset(realdata("twcs_sample.csv"), Config())
+    assert (dataset.preset, dataset.rows) == ("twcs", 5000)
+    conversations = dataset.timeline.conversations
+    assert conversations.height == 1311
+    assert conversations["created_at"].min().year == 2011  # a few very old tweets
+    report = build_report(dataset, parse_week("2017-W44", "UTC", NOW), Config(), ["team"])
+    frt = report.overall.current["first_response_time"]
+    assert frt["count"] > 500 and 60 < frt["median"] < 3600
+    assert report.groups[0].key["team"] == "ChipotleTweets"
+
+
+def test_real_ticket_dataset_matches_the_documented_counts() -> None:
+    dataset = load_dataset(realdata("customer_support_tickets.csv"), Config())
+    report = build_report(dataset, all_time("UTC"), Config(), ["channel"])
+    volume = {g.key["channel"]: g.current["volume"]["conversations"] for g in report.groups}
+    assert volume == {"email": 2143, "phone": 2132, "social": 2121, "chat": 2073}
+    overall = report.overall.current
+    assert overall["csat"]["count"] == 2769  # closed tickets only
+    assert overall["backlog"]["open"] == 2819 + 2881  # open + pending customer response
+
+
+def test_real_day_first_variant_reads_june_not_january() -> None:
+    excel = load_dataset(realdata("customer_support_tickets.csv"), Config())
+    dayfirst = load_dataset(realdata("customer_support_tickets_ddmmyyyy_variant.csv"), Config())
+    assert dayfirst.rows == excel.rows == 8469
+    # The two files hold the same tickets: same statuses, channels and ratings.
+    columns = ["conversation_id", "channel", "is_resolved", "csat"]
+    left = excel.timeline.conversations.select(columns).sort("conversation_id")
+    right = dayfirst.timeline.conversations.select(columns).sort("conversation_id")
+    assert left.equals(right)
+
+
+def test_real_ticket_dataset_needs_all(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["report", "--week", "--data", str(realdata("customer_support_tickets.csv"))]
+    )
+    assert result.exit_code == 2
+    assert "no creation time" in result.stderr and "--all" in result.stderr
+
+
+# --- CLI ---------------------------------------------------------------------------------
+
+
+def test_presets_list_and_show() -> None:
+    runner = CliRunner()
+    listed = runner.invoke(app, ["presets", "list"])
+    assert listed.exit_code == 0
+    assert "twcs" in listed.stdout and "zendesk" in listed.stdout
+    shown = runner.invoke(app, ["presets", "show", "zendesk"])
+    assert shown.exit_code == 0
+    assert "First reply time in minutes" in shown.stdout
+    missing = runner.invoke(app, ["presets", "show", "nope"])
+    assert missing.exit_code == 2
+    assert "unknown preset 'nope'" in missing.stderr
+
+
+def test_inspect_shows_mapping_and_problems(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["inspect", str(FIXTURES / "zendesk_excerpt.csv")])
+    assert result.exit_code == 0, result.output
+    assert "zendesk" in result.stdout
+    assert "Created at" in result.stdout and "created_at" in result.stdout
+    assert "Not used" in result.stdout and "Requester" in result.stdout
+    assert "No problems found" in result.stdout
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "conversation_id,timestamp,role\na,2026-11-02T09:00:00Z,customer\n"
+        "a,yesterday,agent\nb,2026-11-02T10:00:00Z,robot\nb,also bad,robot\n"
+    )
+    result = runner.invoke(app, ["inspect", str(bad)])
+    assert result.exit_code == 0
+    assert "Problems" in result.stdout
+    assert "'yesterday'" in result.stdout and "row 2" in result.stdout
+    assert "'robot'" in result.stdout
+
+
+def test_explicit_preset_and_all_in_the_cli() -> None:
+    runner = CliRunner()
+    path = FIXTURES / "kaggle_tickets_dayfirst.csv"
+    result = runner.invoke(
+        app, ["report", "--all", "--preset", "kaggle-tickets", "--data", str(path), "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # an explicit preset is not announced
+    assert '"previous_period": null' in result.stdout
+    conflict = runner.invoke(app, ["report", "--all", "--week", "--data", str(path)])
+    assert conflict.exit_code == 2
