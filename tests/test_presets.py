@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from carecli.report import build_report, load_dataset
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "presets"
-REALDATA = HERE.parent.parent / "shared" / "realdata"
+# ../shared/realdata beside the repository, or wherever $CARECLI_REALDATA points.
+REALDATA = Path(os.environ.get("CARECLI_REALDATA", HERE.parent.parent / "shared" / "realdata"))
 NOW = datetime.fromisoformat("2026-11-23T08:00:00+00:00")
 
 
