@@ -224,3 +224,18 @@ def test_explicit_preset_and_all_in_the_cli() -> None:
     assert '"previous_period": null' in result.stdout
     conflict = runner.invoke(app, ["report", "--all", "--week", "--data", str(path)])
     assert conflict.exit_code == 2
+
+
+def test_freshdesk_excerpt() -> None:
+    dataset = load_dataset(FIXTURES / "freshdesk_excerpt.csv", Config())
+    assert dataset.preset == "freshdesk"
+    report = build_report(dataset, parse_week("2026-W45", "UTC", NOW), Config(), ["channel"])
+    overall = report.overall.current
+    frt = overall["first_response_time"]
+    assert (frt["count"], frt["awaiting_first_response"]) == (3, 1)
+    assert frt["median"] == 20 * 60 and frt["max"] == 45 * 60
+    resolution = overall["resolution_time"]
+    assert (resolution["count"], resolution["max"]) == (2, 4 * 3600)
+    assert overall["backlog"]["open"] == 2
+    assert overall["fcr_rate"]["available"] is False
+    assert {g.key["channel"] for g in report.groups} == {"email", "web", "chat", "phone"}
