@@ -99,11 +99,32 @@ def main_options(
 
 # Options shared by several commands, defined once.
 DataOption = Annotated[
-    Path,
+    list[str],
     typer.Option(
-        "--data", "-d", help="Conversation log: CSV, JSONL or Parquet.", show_default=False
+        "--data",
+        "-d",
+        help="Conversation log: CSV, JSONL or Parquet; repeat it or use a glob ('exports/*.csv').",
+        show_default=False,
     ),
 ]
+
+
+def data_files(patterns: list[str]) -> list[Path]:
+    """--data values: paths, or glob patterns (quoted so the shell leaves them to us)."""
+    import glob
+
+    files: list[Path] = []
+    for pattern in patterns:
+        if glob.has_magic(pattern) and not Path(pattern).exists():
+            matches = sorted(glob.glob(pattern, recursive=True))
+            if not matches:
+                raise UsageError(f"--data {pattern!r}: no file matches this pattern")
+            files.extend(Path(m) for m in matches)
+        else:
+            files.append(Path(pattern))
+    return list(dict.fromkeys(files))
+
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -205,7 +226,7 @@ class Run:
 
 
 def start_run(
-    data: Path,
+    data: list[str],
     config_path: Path | None,
     week: str | None,
     since: str | None,
@@ -229,15 +250,16 @@ def start_run(
     config = replace(config, timezone=zone)
     now = parse_as_of(as_of, zone)
     period = select_period(week, since, until, zone, now, everything)
-    with progress(f"Loading {data}"):
-        dataset = load_dataset(data, config, format_in, preset)
+    files = data_files(data)
+    with progress(f"Loading {files[0] if len(files) == 1 else f'{len(files)} files'}"):
+        dataset = load_dataset(files, config, format_in, preset)
     for note in dataset.notes:
         err(note)
     created = dataset.timeline.conversations["created_at"]
     if created.len() and created.is_null().all() and not everything:
         raise UsageError(
-            f"{data}: the data has no creation time, so conversations cannot be placed in a "
-            "period; use --all to report on the whole file"
+            f"{', '.join(data)}: the data has no creation time, so conversations cannot be "
+            "placed in a period; use --all to report on the whole file"
         )
     return Run(config, dataset, period, now)
 

@@ -12,7 +12,7 @@ import polars as pl
 
 from carecli import presets
 from carecli.config import Config
-from carecli.errors import UsageError
+from carecli.errors import InputError, UsageError
 from carecli.load import Source, open_source
 from carecli.metrics import METRICS, aggregations_for
 from carecli.normalize import normalize
@@ -37,11 +37,13 @@ class Dataset:
     timeline: Timeline
     preset: str | None = None
     notes: tuple[str, ...] = ()  # what the user should know (a detected preset, ...)
+    files: tuple[Path, ...] = ()
 
     def summary(self) -> dict[str, Any]:
         created = self.timeline.conversations["created_at"]
         return {
-            "file": str(self.path),
+            "file": str(self.path) if len(self.files) <= 1 else f"{len(self.files)} files",
+            "files": [str(f) for f in self.files or (self.path,)],
             "format": self.format,
             "granularity": self.granularity,
             "rows": self.rows,
@@ -55,28 +57,53 @@ class Dataset:
 
 
 def load_dataset(
-    path: Path, config: Config, input_format: str | None = None, preset: str | None = None
+    paths: Path | Sequence[Path],
+    config: Config,
+    input_format: str | None = None,
+    preset: str | None = None,
 ) -> Dataset:
-    """Read one CSV/JSONL/Parquet export into a Dataset (raises InputError on bad data)."""
-    source = open_source(path, input_format or config.input_format, config.csv_separator)
-    config, notes = with_preset(source, config, preset)
-    normalized = normalize(source, config)
-    build = from_messages if normalized.granularity == "messages" else from_conversations
-    timeline = build(normalized.frame)
+    """Read CSV/JSONL/Parquet exports into one Dataset (raises InputError on bad data).
+
+    Several files (one export per day, say) are read as one dataset: each is validated on
+    its own, so an error names the right file and row; a conversation may span files.
+    """
+    files = [paths] if isinstance(paths, Path) else list(paths)
+    if not files:
+        raise InputError("no data file given; pass --data FILE")
+    parts = []
+    notes: tuple[str, ...] = ()
+    for path in files:
+        source = open_source(path, input_format or config.input_format, config.csv_separator)
+        file_config, file_notes = with_preset(source, config, preset)
+        parts.append((normalize(source, file_config), file_config))
+        notes += file_notes
+    granularities = {normalized.granularity for normalized, _ in parts}
+    if len(granularities) > 1:
+        raise InputError(
+            "the files mix one row per message and one row per conversation; "
+            "report on them separately"
+        )
+    granularity = granularities.pop()
+    frame = pl.concat([normalized.frame for normalized, _ in parts], how="diagonal_relaxed")
+    build = from_messages if granularity == "messages" else from_conversations
+    timeline = build(frame)
+    shown = files[0] if len(files) == 1 else f"{len(files)} files"
     if timeline.negative_durations:
         notes += (
-            f"{timeline.negative_durations} conversations of {path} have a response or "
+            f"{timeline.negative_durations} conversations of {shown} have a response or "
             "resolution before their creation; those times were left out",
         )
+    first, first_config = parts[0]
     return Dataset(
-        path=path,
-        format=source.format,
-        granularity=normalized.granularity,
-        rows=normalized.frame.height,
-        mapping=normalized.mapping,
+        path=files[0],
+        format=first.source.format,
+        granularity=granularity,
+        rows=frame.height,
+        mapping=first.mapping,
         timeline=timeline,
-        preset=config.preset,
+        preset=first_config.preset,
         notes=notes,
+        files=tuple(files),
     )
 
 

@@ -1,0 +1,66 @@
+"""Several --data files (or a glob) are one dataset: splitting a file changes no number."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from carecli.cli import app
+from carecli.config import Config
+from carecli.errors import InputError
+from carecli.periods import parse_week
+from carecli.report import build_report, load_dataset
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
+NOW = datetime.fromisoformat("2026-11-30T00:00:00+00:00")
+
+
+def _split(tmp_path: Path) -> list[Path]:
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    half = len(lines) // 2  # the file is sorted by time: conversations span both halves
+    parts = [tmp_path / "day-1.jsonl", tmp_path / "day-2.jsonl"]
+    parts[0].write_text("".join(lines[:half]), encoding="utf-8")
+    parts[1].write_text("".join(lines[half:]), encoding="utf-8")
+    return parts
+
+
+def test_split_file_gives_the_same_report(tmp_path: Path) -> None:
+    config = Config()
+    period = parse_week("2026-W44", "UTC", NOW)
+    whole = build_report(load_dataset(SAMPLE, config), period, config, ["channel"])
+    split = build_report(load_dataset(_split(tmp_path), config), period, config, ["channel"])
+    assert split.overall.current == whole.overall.current
+    assert [g.current for g in split.groups] == [g.current for g in whole.groups]
+    assert split.data["files"] == [str(p) for p in _split(tmp_path)]
+
+
+def test_glob_and_repeated_data_options(tmp_path: Path) -> None:
+    _split(tmp_path)
+    runner = CliRunner()
+    week = ["--week", "2026-W44", "--format", "json", "--metric", "volume"]
+    by_glob = runner.invoke(app, ["report", "--data", str(tmp_path / "day-*.jsonl"), *week])
+    assert by_glob.exit_code == 0, by_glob.output
+    repeated = runner.invoke(
+        app,
+        ["report", "-d", str(tmp_path / "day-1.jsonl"), "-d", str(tmp_path / "day-2.jsonl"), *week],
+    )
+    whole = runner.invoke(app, ["report", "--data", str(SAMPLE), *week])
+    counts = [
+        json.loads(r.stdout)["overall"]["metrics"]["volume"] for r in (by_glob, repeated, whole)
+    ]
+    assert counts[0] == counts[1] == counts[2]
+    assert json.loads(by_glob.stdout)["data"]["file"] == "2 files"
+    missing = runner.invoke(app, ["report", "--data", str(tmp_path / "nope-*.jsonl"), *week])
+    assert missing.exit_code == 2
+    assert "no file matches" in missing.stderr
+
+
+def test_mixed_granularities_are_refused(tmp_path: Path) -> None:
+    rows = tmp_path / "c.csv"
+    rows.write_text("conversation_id,created_at\na,2026-11-02T10:00:00Z\n")
+    with pytest.raises(InputError, match="mix one row per message and one row per conversation"):
+        load_dataset([SAMPLE, rows], Config())
