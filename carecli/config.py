@@ -207,6 +207,7 @@ class _Reader:
                 hint = difflib.get_close_matches(str(key), sorted(known), n=1)
                 suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
                 self.problem((key,), f"unknown key{suggestion} (see config.example.yaml)")
+        channels = self.read_channels(data.get("channels"))
         separator = self.string(data, ("csv_separator",), data.get("csv_separator"), ",")
         if len(separator) != 1:
             self.problem(("csv_separator",), f"{separator!r} must be a single character")
@@ -222,8 +223,8 @@ class _Reader:
             granularity=self.choice(data, "granularity", GRANULARITIES, "auto"),
             csv_separator=separator,
             columns=self.read_columns(data.get("columns")),
-            values=self.read_values(data.get("values")),
-            channels=self.read_channels(data.get("channels")),
+            values=self.read_values(data.get("values"), channels),
+            channels=channels,
             csat=self.read_csat(data.get("csat")),
             slas=read_targets(data.get("slas"), self.problem),
             preset=self.string(data, ("preset",), data.get("preset"), None),
@@ -252,7 +253,9 @@ class _Reader:
                 columns[name] = source
         return columns
 
-    def read_values(self, raw: Any) -> dict[str, dict[str, tuple[str, ...]]]:
+    def read_values(
+        self, raw: Any, raw_channels: tuple[str, ...] = ()
+    ) -> dict[str, dict[str, tuple[str, ...]]]:
         if raw is None:
             return {}
         if not isinstance(raw, dict):
@@ -269,10 +272,13 @@ class _Reader:
                 self.problem(key_path, "expected a mapping of canonical value: [spellings]")
                 continue
             values[field_name] = {}
+            extra_channels = raw_channels if field_name == "channel" else ()
             for canonical, spellings in mapping.items():
                 sub_path = (*key_path, canonical)
-                allowed_values = CANONICAL_VALUES[field_name]
-                if allowed_values and canonical not in allowed_values:
+                allowed_values = CANONICAL_VALUES[field_name] + tuple(extra_channels)
+                if field_name == "priority":
+                    canonical = str(canonical).strip().lower()  # one group per priority
+                if CANONICAL_VALUES[field_name] and canonical not in allowed_values:
                     self.problem(
                         sub_path, f"{canonical!r} is not one of {', '.join(allowed_values)}"
                     )
@@ -318,8 +324,8 @@ class _Reader:
     def read_agent_side(self, raw: Any) -> tuple[str, ...]:
         if raw is None:
             return ()
-        if not isinstance(raw, list) or any(f not in FIELDS for f in raw):
-            self.problem(("agent_side_fields",), "expected a list of fields, e.g. [agent, team]")
+        if not isinstance(raw, list) or any(f not in ("agent", "team") for f in raw):
+            self.problem(("agent_side_fields",), "expected a list of agent and/or team")
             return ()
         return tuple(raw)
 

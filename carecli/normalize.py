@@ -136,6 +136,12 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
     mapping = {name: column for name, column in mapping.items() if name in fields}
     constants = {k: v for k, v in config.constants.items() if k in fields and k not in mapping}
     threads = _thread_columns(source, config)
+    for name, value in constants.items():
+        known = CANONICAL_VALUES.get(name)
+        if known and canonical_value(name, value, config) is None:
+            raise InputError(
+                f"constants.{name}: {value!r} is not a known {name} ({', '.join(known)})"
+            )
     for name in REQUIRED[granularity]:
         if name not in mapping and name not in constants:
             if name == "conversation_id" and threads:
@@ -147,7 +153,7 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
     wanted = [*mapping.values(), *threads.values()]
     raw = source.scan(list(dict.fromkeys(wanted)))
     schema = raw.collect_schema()
-    formats = _numeric_date_orders(raw, mapping, schema, config)
+    formats = _numeric_date_orders(raw, mapping, schema, config, source)
     typed = raw.select(
         pl.col(ROW_INDEX),
         *[pl.col(column).alias(_RAW + name) for name, column in mapping.items()],
@@ -220,7 +226,7 @@ def thread_roots(frame: pl.DataFrame) -> pl.Series:
 
 
 def _numeric_date_orders(
-    raw: pl.LazyFrame, mapping: dict[str, str], schema: pl.Schema, config: Config
+    raw: pl.LazyFrame, mapping: dict[str, str], schema: pl.Schema, config: Config, source: Source
 ) -> dict[str, str]:
     """For text timestamp columns like 01-06-2023: 'dayfirst' or 'monthfirst', from the data."""
     if config.timestamp_format:
@@ -247,8 +253,8 @@ def _numeric_date_orders(
         columns = ", ".join(repr(mapping[n]) for n in present)
         reason = "no value tells" if not day_first else "values contradict each other on"
         raise InputError(
-            f"column {columns} holds dates like 01-06-2023 and {reason} day-first or "
-            "month-first; set timestamp_format, e.g. '%d-%m-%Y %H:%M' (day first) or "
+            f"{source.path}: column {columns} holds dates like 01-06-2023 and {reason} "
+            "day-first or month-first; set timestamp_format, e.g. '%d-%m-%Y %H:%M' (day first) or "
             "'%m-%d-%Y %H:%M'"
         )
     return dict.fromkeys(present, "dayfirst" if day_first else "monthfirst")
@@ -281,6 +287,11 @@ def _text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         column = pl.when(column).then(pl.lit("true")).otherwise(pl.lit("false"))
     text = column.cast(pl.String).str.strip_chars()
     return pl.when(text == "").then(None).otherwise(text)
+
+
+def canonical_value(name: str, value: str, config: Config) -> str | None:
+    """One spelling -> its canonical value, None if unknown (for constants)."""
+    return pl.select(canonical_values(name, pl.lit(value), pl.String, config)).item()
 
 
 def canonical_values(name: str, column: pl.Expr, dtype: pl.DataType, config: Config) -> pl.Expr:
