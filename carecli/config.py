@@ -114,11 +114,12 @@ def _line_index(node: yaml.Node | None) -> dict[tuple[Any, ...], int]:
     """Map each key path to the 1-based line it starts on, for error messages."""
     index: dict[tuple[Any, ...], int] = {}
 
-    def walk(n: yaml.Node, key_path: tuple[Any, ...]) -> None:
-        index[key_path] = n.start_mark.line + 1
+    def walk(n: yaml.Node, key_path: tuple[Any, ...], line: int | None = None) -> None:
+        index[key_path] = line or n.start_mark.line + 1
         if isinstance(n, yaml.MappingNode):
             for key_node, value_node in n.value:
-                walk(value_node, (*key_path, key_node.value))
+                # The key's own line: a block under it starts on the next line.
+                walk(value_node, (*key_path, key_node.value), key_node.start_mark.line + 1)
         elif isinstance(n, yaml.SequenceNode):
             for i, item in enumerate(n.value):
                 walk(item, (*key_path, i))
@@ -356,7 +357,8 @@ class _Reader:
             self.problem(("csat", "scale"), f"{scale!r} must be [lowest, highest], e.g. [1, 5]")
             return CsatConfig()
         satisfied = raw.get("satisfied_min", scale[1] - 1)
-        if not isinstance(satisfied, int) or not scale[0] <= satisfied <= scale[1]:
+        whole = isinstance(satisfied, int) and not isinstance(satisfied, bool)
+        if not whole or not scale[0] <= satisfied <= scale[1]:
             self.problem(
                 ("csat", "satisfied_min"),
                 f"{satisfied!r} must be a whole rating between {scale[0]} and {scale[1]}",

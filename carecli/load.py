@@ -40,7 +40,7 @@ class Source:
         if self.format == "csv":
             return f"row {index + 1}"
         if self.format == "jsonl":
-            return f"line {index + 1}"
+            return f"line {_physical_line(self.path, index)}"
         return f"record {index + 1}"
 
 
@@ -132,6 +132,21 @@ def collect(frame: pl.LazyFrame, source: Source) -> pl.DataFrame:
         if source.format == "csv":
             raise InputError(_locate_csv_problem(source.path, exc)) from None
         raise InputError(f"{source.path}: cannot read the file ({_first_line(exc)})") from None
+
+
+def _physical_line(path: Path, index: int) -> int:
+    """The file line of JSON record `index`: polars skips blank lines when counting records.
+
+    Only called for error messages, so reading the file again here costs nothing normally.
+    """
+    records = -1
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                records += 1
+                if records == index:
+                    return number
+    return index + 1
 
 
 def _first_line(exc: BaseException) -> str:

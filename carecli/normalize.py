@@ -152,6 +152,8 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
             )
     wanted = [*mapping.values(), *threads.values()]
     raw = source.scan(list(dict.fromkeys(wanted)))
+    # A blank line (often the last of a file) reads as a row of nulls: it is not a record.
+    raw = raw.filter(~pl.all_horizontal(pl.col(c).is_null() for c in dict.fromkeys(wanted)))
     schema = raw.collect_schema()
     formats = _numeric_date_orders(raw, mapping, schema, config, source)
     typed = raw.select(
@@ -242,7 +244,7 @@ def _numeric_date_orders(
         first = parts.struct.field("1").cast(pl.Int32, strict=False)
         second = parts.struct.field("2").cast(pl.Int32, strict=False)
         probes += [first.max().alias(f"{name}.first"), second.max().alias(f"{name}.second")]
-    highs = raw.select(probes).collect().row(0, named=True)
+    highs = collect(raw.select(probes), source).row(0, named=True)
     present = [name for name in candidates if highs[f"{name}.first"] is not None]
     if not present:
         return {}  # not numeric dates: the ISO parsers handle these columns
@@ -375,7 +377,7 @@ def find_problems(
     csat = config.csat
     present = set(mapping)
     checks: list[tuple[str, pl.Expr, str]] = [
-        ("conversation_id", pl.col("conversation_id").is_null(), "is empty; every row needs one"),
+        ("conversation_id", _blank("conversation_id"), "is empty; every row needs one"),
     ]
     for name in present & set(TIMESTAMP_FIELDS):
         hint = (
@@ -400,13 +402,14 @@ def find_problems(
         hint = f"is not a known {name} ({', '.join(known)}); map it under values: {{{name}: ...}}"
         checks.append((name, _unparsed(name), hint))
     if "timestamp" in present:
-        checks.append(("timestamp", pl.col("timestamp").is_null(), "is empty"))
+        checks.append(("timestamp", _blank("timestamp"), "is empty"))
         is_message = pl.col("event").is_null() | (pl.col("event") == "message")
         if "event" not in present:
             is_message = pl.lit(True)
-        checks.append(("role", is_message & pl.col("role").is_null(), "is empty on a message row"))
+        no_role = _blank("role") if "role" in present else pl.col("role").is_null()  # constant
+        checks.append(("role", is_message & no_role, "is empty on a message row"))
     if "created_at" in present:
-        checks.append(("created_at", pl.col("created_at").is_null(), "is empty"))
+        checks.append(("created_at", _blank("created_at"), "is empty"))
     if "csat" in present:
         low, high = csat.scale_min, csat.scale_max
         outside = (pl.col("csat") < low) | (pl.col("csat") > high)
@@ -436,6 +439,12 @@ def find_problems(
                 )
             )
     return problems
+
+
+def _blank(name: str) -> pl.Expr:
+    """The raw value is missing or blank (a value that failed to parse is not 'empty')."""
+    raw = pl.col(_RAW + name)
+    return raw.is_null() | (raw.cast(pl.String).str.strip_chars() == "")
 
 
 def _unparsed(name: str) -> pl.Expr:

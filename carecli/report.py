@@ -304,8 +304,10 @@ def _empty(timeline: Timeline, names: Sequence[str], config: Config) -> dict[str
         frame = _EMPTY_FRAMES[metric.frame]
         values = frame.select(**exprs).row(0, named=True)
         reason = timeline.unavailable.get(name)
-        stats[name] = {"available": reason is None, **values}
-        if reason is not None:
+        if reason is None:
+            stats[name] = {"available": True, **values}
+        else:  # not available: no statistic at all, not even a count of 0
+            stats[name] = {"available": False, **dict.fromkeys(values)}
             stats[name]["not_available_because"] = f"the input has no {reason}"
     return stats
 

@@ -498,12 +498,6 @@ def test_conversation_level_sample(runner: CliRunner) -> None:
     assert metrics["first_response_time"]["median"] > 0
 
 
-@pytest.mark.xfail(
-    reason="BUG: report._empty keeps the zero counts of a metric that is not available "
-    "(reply_time count/waiting_turns = 0) although docs/json.md says its statistics are "
-    "null, never 0",
-    strict=True,
-)
 def test_unavailable_metric_has_no_zero_counts(runner: CliRunner) -> None:
     document = report_json(runner, CONVERSATIONS, "--week", "2026-W47", "--metric", "reply_time")
     reply = document["overall"]["metrics"]["reply_time"]
@@ -612,12 +606,6 @@ def test_malformed_json_line(runner: CliRunner, tmp_path: Path) -> None:
     assert_usage_error(report(runner, data), f"{data}: line 3: malformed JSON")
 
 
-@pytest.mark.xfail(
-    reason="BUG: normalize._numeric_date_orders collects the probe frame with "
-    "LazyFrame.collect() instead of load.collect(), so a malformed JSON line after the "
-    "schema-inference window escapes as a polars ComputeError (exit 3, internal error)",
-    strict=True,
-)
 def test_malformed_json_line_after_the_first_thousand(runner: CliRunner, tmp_path: Path) -> None:
     good = '{"conversation_id": "c%d", "timestamp": "2026-11-17T09:00:00Z", "role": "customer"}'
     lines = [good % i for i in range(1200)]
@@ -626,11 +614,6 @@ def test_malformed_json_line_after_the_first_thousand(runner: CliRunner, tmp_pat
     assert_usage_error(report(runner, data), f"{data}: line 1100: malformed JSON")
 
 
-@pytest.mark.xfail(
-    reason="BUG: polars' ndjson row index skips blank lines, so Source.row_label "
-    "('line N' = index + 1) points to the wrong line after a blank line",
-    strict=True,
-)
 def test_jsonl_row_label_counts_blank_lines(runner: CliRunner, tmp_path: Path) -> None:
     data = write(
         tmp_path / "blank.jsonl",
@@ -641,11 +624,6 @@ def test_jsonl_row_label_counts_blank_lines(runner: CliRunner, tmp_path: Path) -
     assert_usage_error(report(runner, data), f"{data}: line 3: column 'timestamp'")
 
 
-@pytest.mark.xfail(
-    reason="BUG: polars reads a blank CSV line (e.g. a trailing empty line) as a row of "
-    "nulls, which fails with 'conversation_id is empty'",
-    strict=True,
-)
 def test_csv_trailing_blank_line_is_ignored(runner: CliRunner, tmp_path: Path) -> None:
     data = write(tmp_path / "trailing.csv", GOOD_CSV + "\n")
     document = report_json(runner, data, "--week", "2026-W47")
@@ -794,11 +772,6 @@ def test_unknown_config_key(runner: CliRunner, small: Path, tmp_path: Path) -> N
     )
 
 
-@pytest.mark.xfail(
-    reason="BUG: config._line_index records the line of a key's value node, so a key "
-    "whose value is a block mapping/list is reported on the line after the key",
-    strict=True,
-)
 def test_unknown_config_key_with_a_block_value(
     runner: CliRunner, small: Path, tmp_path: Path
 ) -> None:

@@ -236,11 +236,6 @@ def test_csat_not_a_mapping() -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason="BUG: config._Reader.read_csat checks satisfied_min with isinstance(int), which "
-    "accepts YAML booleans (true -> satisfied_min=True), unlike scale which rejects them",
-    strict=True,
-)
 def test_csat_satisfied_min_rejects_booleans() -> None:
     problem_of("csat: {satisfied_min: true}\n")
 

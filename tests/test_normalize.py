@@ -436,11 +436,6 @@ def test_non_strict_returns_every_problem(tmp_path: Path) -> None:
         load(tmp_path, PROBLEMS)  # strict: the first rule broken
 
 
-@pytest.mark.xfail(
-    reason="BUG: find_problems' 'is empty' checks test the parsed column, so an unparsable "
-    "timestamp or unknown role is also reported as 'is empty' (shown by carecli inspect)",
-    strict=True,
-)
 def test_a_bad_value_is_not_also_reported_empty(tmp_path: Path) -> None:
     normalized = load(tmp_path, PROBLEMS, strict=False)
     assert sorted((p.field, p.message.split(";")[0]) for p in normalized.problems) == [
