@@ -28,7 +28,10 @@ from carecli.render import OutputFormat
 if TYPE_CHECKING:
     from carecli.config import Config
     from carecli.periods import Period
-    from carecli.report import Dataset
+    from carecli.render.summary import Change
+    from carecli.report import Dataset, Report
+    from carecli.sla import Outcome
+    from carecli.trend import DailyVolume, TrendPoint
 
 app = typer.Typer(
     name="carecli",
@@ -283,6 +286,19 @@ def report(
     ] = None,
     everything: AllOption = False,
     output_format: OutputFormatOption = OutputFormat.table,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the report to this file, or into this folder as carecli-<period>.<ext>."
+        ),
+    ] = None,
+    email: Annotated[
+        list[str] | None,
+        typer.Option(help="Email the report (Markdown + HTML) to this address (repeatable)."),
+    ] = None,
+    weeks_back: Annotated[
+        int, typer.Option(min=1, max=104, help="Weeks in the md/html trend, ending with this one.")
+    ] = 6,
     preset: PresetOption = None,
     format_in: FormatInOption = None,
     tz: TzOption = None,
@@ -298,7 +314,12 @@ def report(
         group_by, metrics = by or [], metric or []
         check_names(group_by, metrics)
         filters = parse_filters(where or [])
+        digest = output_format in (OutputFormat.md, OutputFormat.html) or bool(email)
+        if digest and not group_by:
+            group_by = ["channel"]  # the weekly digest always has its by-channel tables
         run = start_run(data, config, week, since, until, tz, as_of, format_in, everything, preset)
+        if email and run.config.smtp is None:
+            raise UsageError("--email needs an smtp: section in the config (see docs/reports.md)")
         result = build_report(run.dataset, run.period, run.config, group_by, metrics, filters)
         outcomes = evaluate(run.dataset.timeline, run.config.slas, run.period, run.config, run.now)
         if result.overall.current.get("volume", {}).get("conversations") == 0:
@@ -307,15 +328,85 @@ def report(
                 f"warning: no conversations in {run.period.label}; the data covers "
                 f"{summary['first_conversation_at']} to {summary['last_conversation_at']}"
             )
+        colour = _use_colour() and output is None
+        render = Renderer(run, result, outcomes, filters, weeks_back, colour)
+        text = render(output_format)
+        if output is not None:
+            from carecli.output import write_atomic
+
+            write_atomic(output_path(output, run.period, output_format), text)
+        if email:
+            from carecli.mail import build_message, send, subject_for
+            from carecli.sla import overall_status
+
+            assert run.config.smtp is not None
+            status = overall_status(outcomes) if outcomes else None
+            message = build_message(
+                subject_for(run.period, status),
+                run.config.smtp.sender,
+                email,
+                render(OutputFormat.md),
+                render(OutputFormat.html),
+            )
+            send(run.config.smtp, message)
+            err(f"report emailed to {', '.join(email)}")
+        if output is None and not email:
+            typer.echo(text, nl=False)
+
+
+EXTENSIONS = {"table": "txt", "json": "json", "md": "md", "html": "html"}
+
+
+def output_path(output: Path, period: Period, output_format: OutputFormat) -> Path:
+    """--output: a file, or a folder that gets a dated name such as carecli-2026-W47.html."""
+    if output.is_dir():
+        from carecli.render.markdown import output_filename
+
+        return output / output_filename(period, EXTENSIONS[output_format.value])
+    return output
+
+
+class Renderer:
+    """Renders one computed report in any format, computing the digest extras once."""
+
+    def __init__(
+        self,
+        run: Run,
+        result: Report,
+        outcomes: list[Outcome],
+        filters: dict[str, tuple[str, ...]],
+        weeks: int,
+        color: bool,
+    ) -> None:
+        self.run, self.result, self.outcomes = run, result, outcomes
+        self.filters, self.weeks, self.color = filters, weeks, color
+        self._extras: tuple[list[TrendPoint], list[Change], DailyVolume] | None = None
+
+    def extras(self) -> tuple[list[TrendPoint], list[Change], DailyVolume]:
+        if self._extras is None:
+            from carecli.render.summary import what_changed
+            from carecli.trend import daily_volume, weekly_trend
+
+            run = self.run
+            trend = weekly_trend(run.dataset, run.period, run.config, self.weeks, self.filters)
+            daily = daily_volume(run.dataset, run.period, run.config, self.filters)
+            self._extras = (trend, what_changed(self.result), daily)
+        return self._extras
+
+    def __call__(self, output_format: OutputFormat) -> str:
         if output_format is OutputFormat.json:
             from carecli.render import json as json_render
 
-            typer.echo(json_render.render(result, outcomes), nl=False)
-        else:
+            return json_render.render(self.result, self.outcomes)
+        if output_format is OutputFormat.table:
             from carecli.render import table
 
-            text = table.render(result, outcomes, color=_use_colour(), width=_width())
-            typer.echo(text, nl=False)
+            return table.render(self.result, self.outcomes, color=self.color, width=_width())
+        from carecli.render import html, markdown
+
+        trend, summary, daily = self.extras()
+        module = markdown if output_format is OutputFormat.md else html
+        return module.render(self.result, self.outcomes, trend, summary, daily)
 
 
 @app.command(cls=OptionalWeekCommand)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from carecli.errors import ConfigError
+from carecli.mail import SmtpSettings, read_smtp
 from carecli.schema import CANONICAL_VALUES, FIELDS
 from carecli.targets import Target, read_targets
 
@@ -49,6 +50,7 @@ class Config:
     channels: tuple[str, ...] = ()
     csat: CsatConfig = field(default_factory=CsatConfig)
     slas: tuple[Target, ...] = ()
+    smtp: SmtpSettings | None = None
     preset: str | None = None
     constants: Mapping[str, str] = field(default_factory=dict)
     threads: Mapping[str, str] = field(default_factory=dict)  # message_id, reply_to columns
@@ -198,6 +200,7 @@ class _Reader:
             "channels",
             "csat",
             "slas",
+            "smtp",
             "preset",
             "constants",
             "threads",
@@ -228,6 +231,7 @@ class _Reader:
             channels=channels,
             csat=self.read_csat(data.get("csat")),
             slas=read_targets(data.get("slas"), self.problem),
+            smtp=read_smtp(data.get("smtp"), self.problem),
             preset=self.string(data, ("preset",), data.get("preset"), None),
             constants=self.read_constants(data.get("constants")),
             threads=self.read_threads(data.get("threads")),

@@ -192,7 +192,7 @@ def build_report(
     names = tuple(dict.fromkeys(metric_names)) or tuple(METRICS)
     keys = tuple(dict.fromkeys(group_by))
     filters = {k: tuple(v) for k, v in (filters or {}).items()}
-    timeline = _filtered(dataset.timeline, filters)
+    timeline = filter_timeline(dataset.timeline, filters)
     previous_period = period.previous()
 
     empty = _empty(timeline, names, config)
@@ -237,7 +237,8 @@ def _volume(group: GroupResult) -> int:
     return group.current.get("volume", {}).get("conversations") or 0
 
 
-def _filtered(timeline: Timeline, filters: Mapping[str, Sequence[str]]) -> Timeline:
+def filter_timeline(timeline: Timeline, filters: Mapping[str, Sequence[str]]) -> Timeline:
+    """Only the conversations (and their turns and status events) that pass `filters`."""
     if not filters:
         return timeline
     keep = pl.lit(True)

@@ -93,6 +93,10 @@ threads:
   message_id: id
   reply_to: parent
 agent_side_fields: [agent, team]
+smtp:
+  host: smtp.example.com
+  sender: Care team <care@example.com>
+  username: care
 """
 
 
@@ -121,6 +125,12 @@ def test_every_key() -> None:
     assert config.constants == {"channel": "email", "priority": "1"}
     assert config.threads == {"message_id": "id", "reply_to": "parent"}
     assert config.agent_side_fields == ("agent", "team")
+    assert config.smtp is not None
+    assert (config.smtp.host, config.smtp.port, config.smtp.username) == (
+        "smtp.example.com",
+        587,
+        "care",
+    )
     assert config.path == WHERE
     settable = {f.name for f in dataclasses.fields(Config)} - {"path", "explicit"}
     assert config.explicit == settable  # the test sets every key there is

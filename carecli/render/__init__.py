@@ -12,6 +12,8 @@ class OutputFormat(StrEnum):
 
     table = "table"
     json = "json"
+    md = "md"
+    html = "html"
 
 
 def to_text(renderables: Iterable[Any], color: bool = False, width: int = 80) -> str:

@@ -1,0 +1,127 @@
+"""`carecli report --format md|html --output --email`: files, folders and a real SMTP server."""
+
+from __future__ import annotations
+
+import email
+import json
+import socket
+from collections.abc import Iterator
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from typer.testing import CliRunner
+
+from carecli.cli import app
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
+WEEK = ["--week", "2026-W47", "--as-of", "2026-11-23T08:00", "--data", str(SAMPLE)]
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+def _config(tmp_path: Path, port: int) -> Path:
+    path = tmp_path / "carecli.yaml"
+    path.write_text(
+        "slas:\n  - {name: CSAT, metric: csat, fail: 99%}\n"
+        f"smtp: {{host: 127.0.0.1, port: {port}, security: none, sender: care@example.com}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_html_into_a_folder_gets_a_dated_name(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["report", *WEEK, "--format", "html", "--output", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""  # the report went to the file
+    written = tmp_path / "carecli-2026-W47.html"
+    html = written.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "By channel" in html  # the digest groups by channel by default
+    assert oct(written.stat().st_mode & 0o777) != oct(0o600)  # not a private temp file
+    assert [p.name for p in tmp_path.iterdir()] == ["carecli-2026-W47.html"]
+
+
+def test_markdown_numbers_match_the_json(tmp_path: Path) -> None:
+    runner = CliRunner()
+    markdown = runner.invoke(app, ["report", *WEEK, "--format", "md", "--weeks-back", "3"])
+    document = json.loads(runner.invoke(app, ["report", *WEEK, "--format", "json"]).stdout)
+    assert markdown.exit_code == 0
+    conversations = document["overall"]["metrics"]["volume"]["conversations"]
+    assert "| Conversations " in markdown.stdout
+    assert f"{conversations:,}" in markdown.stdout
+    assert "2026-W45" in markdown.stdout and "2026-W44" not in markdown.stdout.split("## ")[-1]
+
+
+def test_email_sends_markdown_and_html(tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    output = tmp_path / "report.md"
+    result = CliRunner().invoke(
+        app,
+        ["report", *WEEK, "--config", str(_config(tmp_path, port)), "--format", "md",
+         "--output", str(output), "--email", "lead@example.com", "--email", "boss@example.com"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "report emailed to lead@example.com, boss@example.com" in result.stderr
+    assert output.read_text(encoding="utf-8").startswith("# carecli weekly report")
+    (envelope,) = inbox.envelopes
+    assert sorted(envelope.rcpt_tos) == ["boss@example.com", "lead@example.com"]
+    message = email.message_from_bytes(envelope.content, policy=default_policy)
+    assert "2026-W47" in message["Subject"] and "FAIL" in message["Subject"]
+    assert message["From"] == "care@example.com"
+    parts = [part.get_content_type() for part in message.walk()]
+    assert parts == ["multipart/alternative", "text/plain", "text/html"]
+
+
+def test_email_failure_exits_2_but_the_file_is_written(tmp_path: Path) -> None:
+    output = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app,
+        ["report", *WEEK, "--config", str(_config(tmp_path, _free_port())), "--format", "html",
+         "--output", str(output), "--email", "lead@example.com"],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.startswith("carecli: error:") and "127.0.0.1" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert output.is_file()
+
+
+def test_email_without_smtp_settings(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", *WEEK, "--email", "lead@example.com"])
+    assert result.exit_code == 2
+    assert "--email needs an smtp: section" in result.stderr
+
+
+def test_output_to_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "nope" / "report.md"
+    result = CliRunner().invoke(app, ["report", *WEEK, "--format", "md", "--output", str(target)])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr

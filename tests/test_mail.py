@@ -1,0 +1,213 @@
+"""Mail delivery against a real SMTP server (aiosmtpd on 127.0.0.1), and its failures."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Iterator
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from carecli.errors import CareError, UsageError
+from carecli.mail import (
+    DeliveryError,
+    SmtpSettings,
+    build_message,
+    read_smtp,
+    send,
+    subject_for,
+)
+from carecli.periods import parse_week
+
+TEXT = "# carecli weekly report — 2026-W47\n\n| a | b |\n| - | - |\n"
+HTML = "<!DOCTYPE html><html><body><h1>carecli weekly report — 2026-W47</h1></body></html>"
+PASSWORD = "s3cret"
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every envelope it receives."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    good = isinstance(auth_data, LoginPassword) and auth_data == (b"lead", PASSWORD.encode())
+    return AuthResult(success=good, handled=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest) -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    auth = getattr(request, "param", False)
+    extra = {"authenticator": _authenticator, "auth_require_tls": False} if auth else {}
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), **extra)
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+def _message() -> EmailMessage:
+    subject = subject_for(parse_week("2026-W47", "UTC", datetime.now()), "fail")
+    return build_message(
+        subject, "Care <care@example.com>", ["lead@example.com", "boss@example.com"], TEXT, HTML
+    )
+
+
+def _settings(port: int, **more: Any) -> SmtpSettings:
+    return SmtpSettings(host="127.0.0.1", port=port, security="none", sender="care@example.com",
+                        timeout=5, **more)  # fmt: skip
+
+
+def test_delivers_text_and_html_alternatives(server: tuple[Inbox, int]) -> None:
+    inbox, port = server
+    send(_settings(port), _message())
+    (envelope,) = inbox.envelopes
+    assert envelope.mail_from == "care@example.com"
+    assert envelope.rcpt_tos == ["lead@example.com", "boss@example.com"]
+    received = email.message_from_bytes(envelope.original_content, policy=default_policy)
+    assert received["Subject"] == "carecli weekly report 2026-W47 — SLA: FAIL"
+    assert received["From"] == "Care <care@example.com>"
+    assert received["To"] == "lead@example.com, boss@example.com"
+    assert received["Message-ID"].endswith("@example.com>")
+    assert received.get_content_type() == "multipart/alternative"
+    parts = [part.get_content_type() for part in received.iter_parts()]
+    assert parts == ["text/plain", "text/html"]  # the last alternative is the preferred one
+    assert {p["Content-Transfer-Encoding"] for p in received.iter_parts()} == {"quoted-printable"}
+    plain, html = (received.get_body((kind,)).get_content() for kind in ("plain", "html"))
+    assert plain.replace("\r\n", "\n") == TEXT  # SMTP carries CRLF line ends
+    assert html.rstrip("\r\n") == HTML
+
+
+@pytest.mark.parametrize("server", [True], indirect=True)
+def test_login_with_the_password_from_the_environment(
+    server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = server
+    monkeypatch.setenv("CARE_TEST_PASSWORD", PASSWORD)
+    send(_settings(port, username="lead", password_env="CARE_TEST_PASSWORD"), _message())
+    assert len(inbox.envelopes) == 1
+
+
+@pytest.mark.parametrize("server", [True], indirect=True)
+def test_a_refused_login_is_one_line(
+    server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = server
+    monkeypatch.setenv("CARECLI_SMTP_PASSWORD", "wrong")
+    with pytest.raises(DeliveryError) as caught:
+        send(_settings(port, username="lead"), _message())
+    message = str(caught.value)
+    assert message.startswith(f"127.0.0.1:{port}: login as 'lead' refused (535")
+    assert "$CARECLI_SMTP_PASSWORD" in message and "\n" not in message
+    assert "wrong" not in message  # never echo the password
+    assert inbox.envelopes == []
+
+
+def test_username_without_password_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CARECLI_SMTP_PASSWORD", raising=False)
+    with pytest.raises(DeliveryError, match=r"\$CARECLI_SMTP_PASSWORD is empty"):
+        send(_settings(1, username="lead"), _message())
+
+
+def test_refused_connection_names_host_and_port() -> None:
+    port = _free_port()  # bound then closed: nothing listens there
+    with pytest.raises(DeliveryError) as caught:
+        send(_settings(port), _message())
+    assert str(caught.value) == f"127.0.0.1:{port}: connection refused; check host and port"
+    assert isinstance(caught.value, CareError)  # the CLI turns it into exit code 2
+
+
+def test_a_silent_server_times_out() -> None:
+    with socket.socket() as silent:  # accepts connections, never greets
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        with pytest.raises(DeliveryError, match=r"no answer within 0.3s"):
+            send(SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=0.3),
+                 _message())  # fmt: skip
+
+
+def test_starttls_against_a_server_without_it(server: tuple[Inbox, int]) -> None:
+    _, port = server
+    settings = SmtpSettings(host="127.0.0.1", port=port, security="starttls", timeout=5)
+    with pytest.raises(DeliveryError, match=r"STARTTLS extension not supported"):
+        send(settings, _message())
+
+
+def test_read_smtp_defaults_and_problems() -> None:
+    problems: list[tuple[tuple, str]] = []
+
+    def problem(key_path: tuple, message: str) -> None:
+        problems.append((key_path, message))
+
+    assert read_smtp(None, problem) is None
+    settings = read_smtp(
+        {"host": "smtp.example.com", "security": "ssl", "sender": "care@example.com"}, problem
+    )
+    assert settings == SmtpSettings("smtp.example.com", 465, "ssl", "care@example.com")
+    assert problems == []
+
+    bad = {
+        "host": "smtp example",
+        "port": "587",
+        "security": "tls",
+        "sender": "nobody",
+        "password": "hunter2",
+        "timeout": 0,
+        "password_env": "1X",
+    }
+    assert read_smtp(bad, problem) is None
+    keys = [path for path, _ in problems]
+    assert keys == [
+        ("smtp", "password"),
+        ("smtp", "host"),
+        ("smtp", "security"),
+        ("smtp", "port"),
+        ("smtp", "sender"),
+        ("smtp", "password_env"),
+        ("smtp", "timeout"),
+    ]
+    assert "export $CARECLI_SMTP_PASSWORD" in problems[0][1]
+
+    problems.clear()
+    plain = {"host": "mail.example.com", "security": "none", "sender": "a@b.c", "username": "u"}
+    assert read_smtp(plain, problem) is None
+    assert problems == [
+        (("smtp", "security"), "security: none would send the password unencrypted; "
+                               "use starttls or ssl"),
+    ]  # fmt: skip
+    problems.clear()
+    assert read_smtp(["host"], problem) is None and problems[0][0] == ("smtp",)
+    problems.clear()
+    assert read_smtp({}, problem) is None
+    assert [path for path, _ in problems] == [("smtp", "host"), ("smtp", "sender")]
+    assert problems[1][1].startswith("required: the From address")
+
+
+def test_subjects_and_recipients() -> None:
+    week = parse_week("2026-W47", "UTC", datetime.now())
+    assert subject_for(week, "pass") == "carecli weekly report 2026-W47 — SLA: PASS"
+    assert subject_for(week, None) == "carecli weekly report 2026-W47"
+    with pytest.raises(UsageError, match="not an email address"):
+        build_message("s", "a@b.c", ["x@y.z\nBcc: evil@example.com"], TEXT, HTML)
+    with pytest.raises(UsageError, match="at least one recipient"):
+        build_message("s", "a@b.c", [], TEXT, HTML)
