@@ -22,7 +22,7 @@ from carecli.targets import DURATION_METRICS, Levels, Target
 from carecli.timeline import CID, Timeline, with_state_at
 
 STATUSES = ("pass", "warn", "fail", "no_data")
-LISTED = (CID, "channel", "agent", "value")
+LISTED = (CID, "channel", "agent", "value", "reason")
 
 
 @dataclass(frozen=True)
@@ -111,10 +111,20 @@ def samples(timeline: Timeline, target: Target, period: Period, as_of: datetime)
                 (~pl.col("reopened") & ~pl.col("escalated")).cast(pl.Float64)
             ),
         }[metric]
-        frame = conversations.select(*dims, value=value, waiting=not_waiting).filter(
-            pl.col("value").is_not_null()
+        # FCR misses are explained by what happened, not by a number.
+        reason = pl.concat_str(
+            pl.when(pl.col("reopened")).then(pl.lit("reopened")),
+            pl.when(pl.col("escalated")).then(pl.lit("escalated")),
+            separator=", ",
+            ignore_nulls=True,
         )
-    return frame.collect()
+        frame = conversations.select(
+            *dims, value=value, waiting=not_waiting, reason=reason if metric == "fcr_rate" else None
+        ).filter(pl.col("value").is_not_null())
+    frame = frame.collect()
+    if "reason" not in frame.columns:
+        frame = frame.with_columns(reason=pl.lit(None, pl.String))
+    return frame
 
 
 def _where(target: Target) -> list[pl.Expr]:

@@ -204,3 +204,13 @@ def test_config_without_slas_evaluates_nothing(tmp_path: Path) -> None:
     dataset = load_dataset(path, Config())
     period = parse_week("2026-W45", "UTC", AS_OF)
     assert evaluate(dataset.timeline, (), period, Config(), AS_OF) == []
+
+
+def test_fcr_breaches_say_why(tmp_path: Path) -> None:
+    from carecli.render.check import breach_value
+
+    path = write_jsonl(tmp_path / "m.jsonl", _survey_rows())
+    (fcr,) = run(path, "  - {name: fcr, metric: fcr_rate, fail: 90%}\n")
+    (row,) = fcr.worst.to_dicts()
+    assert (row["conversation_id"], row["reason"]) == ("s2", "reopened")
+    assert breach_value(fcr, row) == "reopened"

@@ -86,14 +86,21 @@ def table(outcomes: list[Outcome], period: Period, list_breaches: int = 0) -> li
     return tables
 
 
+def breach_value(outcome: Outcome, row: dict[str, Any]) -> str:
+    """How a breaching conversation is shown: its time (or age), rating, or FCR reason."""
+    metric = outcome.target.metric
+    if metric == "fcr_rate":
+        return row.get("reason") or "not first contact"
+    unit = "count" if metric in ("csat", "nps") else "duration"
+    return units.value(row["value"], unit)
+
+
 def _breach_tables(outcomes: list[Outcome], limit: int) -> list[Table]:
     tables = []
     for outcome in outcomes:
         if outcome.status not in ("warn", "fail") or outcome.worst.height == 0:
             continue
         target = outcome.target
-        # Times (and the age of open conversations, for the backlog) or whole ratings.
-        unit = "duration" if target.metric not in ("csat", "nps", "fcr_rate") else "count"
         shown, total = min(limit, outcome.worst.height), outcome.worst.height
         sub = Table(
             title=f"Worst {shown} of {total:,}: {target.name} ({outcome.scope_label})",
@@ -108,7 +115,7 @@ def _breach_tables(outcomes: list[Outcome], limit: int) -> list[Table]:
                 str(row["conversation_id"]),
                 row["channel"] or "(none)",
                 row["agent"] or "(none)",
-                units.value(row["value"], unit),
+                breach_value(outcome, row),
             )
         tables.append(sub)
     return tables

@@ -16,7 +16,7 @@ from carecli import __version__
 from carecli.metrics import METRICS
 from carecli.periods import Period
 from carecli.render import units
-from carecli.render.check import STATUS_TEXT, actual_text, threshold_text
+from carecli.render.check import STATUS_TEXT, actual_text, breach_value, threshold_text
 from carecli.render.rows import METRIC_ROWS, headline
 from carecli.render.summary import Change
 from carecli.report import GroupResult, Report
@@ -192,15 +192,13 @@ def _breach_tables(outcomes: Sequence[Outcome], limit: int) -> tuple[Table, ...]
         if outcome.status not in ("warn", "fail") or outcome.worst.height == 0:
             continue
         target = outcome.target
-        # Times (and the age of open conversations, for the backlog) or whole ratings.
-        unit = "duration" if target.metric not in ("csat", "nps", "fcr_rate") else "count"
         shown, total = min(limit, outcome.worst.height), outcome.worst.height
         rows = tuple(
             (
                 Cell(str(row["conversation_id"])),
                 Cell(row["channel"] or NONE_LABEL),
                 Cell(row["agent"] or NONE_LABEL),
-                Cell(units.value(row["value"], unit)),
+                Cell(breach_value(outcome, row)),
             )
             for row in outcome.worst.head(limit).iter_rows(named=True)
         )
