@@ -157,6 +157,13 @@ FormatInOption = Annotated[
 TzOption = Annotated[
     str | None, typer.Option("--tz", help="Reporting timezone (overrides the config).")
 ]
+ClockOption = Annotated[
+    str | None,
+    typer.Option(
+        "--clock",
+        help="Measure durations in 'calendar' or 'business' time (default: the config's clock:).",
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Evaluate as if now were this date-time (for reruns)."),
@@ -239,6 +246,7 @@ def start_run(
     format_in: str | None,
     everything: bool = False,
     preset: str | None = None,
+    clock: str | None = None,
 ) -> Run:
     from dataclasses import replace
 
@@ -251,6 +259,15 @@ def start_run(
     config = load_config(config_path)
     zone = resolve_timezone(tz, config.timezone)
     config = replace(config, timezone=zone)
+    if clock is not None:
+        if clock not in ("calendar", "business"):
+            raise UsageError(f"--clock {clock!r}: use calendar or business")
+        if clock == "business" and not config.channel_calendars:
+            raise UsageError(
+                "--clock business needs calendars: and channel_calendars: in the config "
+                "(see docs/business-hours.md)"
+            )
+        config = replace(config, clock=clock)
     now = parse_as_of(as_of, zone)
     period = select_period(week, since, until, zone, now, everything)
     files = data_files(data)
@@ -302,6 +319,7 @@ def report(
     preset: PresetOption = None,
     format_in: FormatInOption = None,
     tz: TzOption = None,
+    clock: ClockOption = None,
     as_of: AsOfOption = None,
     config: ConfigOption = None,
     show_traceback: TracebackOption = False,
@@ -317,7 +335,9 @@ def report(
         digest = output_format in (OutputFormat.md, OutputFormat.html) or bool(email)
         if digest and not group_by:
             group_by = ["channel"]  # the weekly digest always has its by-channel tables
-        run = start_run(data, config, week, since, until, tz, as_of, format_in, everything, preset)
+        run = start_run(
+            data, config, week, since, until, tz, as_of, format_in, everything, preset, clock
+        )
         if email and run.config.smtp is None:
             raise UsageError("--email needs an smtp: section in the config (see docs/reports.md)")
         result = build_report(run.dataset, run.period, run.config, group_by, metrics, filters)
@@ -435,6 +455,7 @@ def check(
     preset: PresetOption = None,
     format_in: FormatInOption = None,
     tz: TzOption = None,
+    clock: ClockOption = None,
     as_of: AsOfOption = None,
     config: ConfigOption = None,
     show_traceback: TracebackOption = False,
@@ -446,7 +467,9 @@ def check(
         from carecli.render import junit as junit_render
         from carecli.sla import evaluate, exit_code
 
-        run = start_run(data, config, week, since, until, tz, as_of, format_in, everything, preset)
+        run = start_run(
+            data, config, week, since, until, tz, as_of, format_in, everything, preset, clock
+        )
         if not run.config.slas:
             where = run.config.path or "the config"
             raise UsageError(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from carecli.calendars import Calendar, read_calendars
 from carecli.errors import ConfigError
 from carecli.mail import SmtpSettings, read_smtp
 from carecli.schema import CANONICAL_VALUES, FIELDS
@@ -23,6 +24,7 @@ DEFAULT_CONFIG_NAME = "carecli.yaml"
 INPUT_FORMATS = ("auto", "csv", "jsonl", "parquet")
 GRANULARITIES = ("auto", "messages", "conversations")
 EPOCH_UNITS = ("auto", "s", "ms")
+CLOCKS = ("calendar", "business")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class Config:
     csat: CsatConfig = field(default_factory=CsatConfig)
     slas: tuple[Target, ...] = ()
     smtp: SmtpSettings | None = None
+    calendars: Mapping[str, Calendar] = field(default_factory=dict)
+    clock: str = "calendar"  # "calendar" or "business": how durations are measured
+    channel_calendars: Mapping[str, str] = field(default_factory=dict)  # channel -> calendar
     preset: str | None = None
     constants: Mapping[str, str] = field(default_factory=dict)
     threads: Mapping[str, str] = field(default_factory=dict)  # message_id, reply_to columns
@@ -201,6 +206,9 @@ class _Reader:
             "csat",
             "slas",
             "smtp",
+            "calendars",
+            "clock",
+            "channel_calendars",
             "preset",
             "constants",
             "threads",
@@ -212,10 +220,18 @@ class _Reader:
                 suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
                 self.problem((key,), f"unknown key{suggestion} (see config.example.yaml)")
         channels = self.read_channels(data.get("channels"))
+        calendars = read_calendars(data.get("calendars"), self.problem)
         separator = self.string(data, ("csv_separator",), data.get("csv_separator"), ",")
         if len(separator) != 1:
             self.problem(("csv_separator",), f"{separator!r} must be a single character")
             separator = ","
+        slas = read_targets(data.get("slas"), self.problem)
+        for target in slas:
+            if target.calendar is not None and target.calendar not in calendars:
+                self.problem(
+                    ("slas", target.index, "calendar"),
+                    f"unknown calendar {target.calendar!r}; define it under calendars:",
+                )
         return Config(
             timezone=self.timezone(data, "timezone"),
             source_timezone=self.timezone(data, "source_timezone"),
@@ -230,8 +246,11 @@ class _Reader:
             values=self.read_values(data.get("values"), channels),
             channels=channels,
             csat=self.read_csat(data.get("csat")),
-            slas=read_targets(data.get("slas"), self.problem),
+            slas=slas,
             smtp=read_smtp(data.get("smtp"), self.problem),
+            calendars=calendars,
+            clock=self.choice(data, "clock", CLOCKS, "calendar"),
+            channel_calendars=self.read_channel_calendars(data.get("channel_calendars"), calendars),
             preset=self.string(data, ("preset",), data.get("preset"), None),
             constants=self.read_constants(data.get("constants")),
             threads=self.read_threads(data.get("threads")),
@@ -294,6 +313,22 @@ class _Reader:
                     continue
                 values[field_name][str(canonical)] = tuple(_spelling(s) for s in items)
         return values
+
+    def read_channel_calendars(self, raw: Any, calendars: Mapping[str, Calendar]) -> dict[str, str]:
+        """Which calendar each channel's SLA clock follows; `default` for the others."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(("channel_calendars",), "expected a mapping of channel: calendar name")
+            return {}
+        chosen: dict[str, str] = {}
+        for channel, name in raw.items():
+            if name not in calendars:
+                known = ", ".join(calendars) or "none defined under calendars:"
+                self.problem(("channel_calendars", channel), f"unknown calendar {name!r} ({known})")
+            else:
+                chosen[str(channel).strip().lower()] = name
+        return chosen
 
     def read_constants(self, raw: Any) -> dict[str, str]:
         """Fixed values for fields the file lacks, e.g. {channel: twitter} for one-channel data."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from carecli import presets
+from carecli import clock, presets
 from carecli.config import Config
 from carecli.errors import InputError, UsageError
 from carecli.load import Source, open_source
@@ -86,7 +86,7 @@ def load_dataset(
     granularity = granularities.pop()
     frame = pl.concat([normalized.frame for normalized, _ in parts], how="diagonal_relaxed")
     build = from_messages if granularity == "messages" else from_conversations
-    timeline = build(frame)
+    timeline = clock.apply(build(frame), config)
     shown = files[0] if len(files) == 1 else f"{len(files)} files"
     if timeline.negative_durations:
         notes += (

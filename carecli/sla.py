@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import polars as pl
 
+from carecli.clock import age as clock_age
+from carecli.clock import elapsed
 from carecli.config import Config
 from carecli.exit_codes import ExitCode
 from carecli.periods import Period
@@ -54,14 +56,25 @@ class Outcome:
         return "; ".join(values) or "all"
 
 
-def _age(now: datetime, since: str) -> pl.Expr:
-    """Seconds from a column's moment to `now` (compared in UTC, like every stored time)."""
-    moment = pl.lit(now.astimezone(UTC), pl.Datetime("us", "UTC"))
-    return (moment - pl.col(since)).dt.total_microseconds() / 1_000_000
+def samples(
+    timeline: Timeline, target: Target, period: Period, as_of: datetime, config: Config
+) -> pl.DataFrame:
+    """One row per sample: conversation_id, dimensions, value, waiting (no final value yet).
 
+    Durations follow the clock in force; a target with its own `calendar:` re-measures them
+    from the moments behind them. Ages of still-waiting conversations follow the same clock.
+    """
+    calendar = target.calendar
 
-def samples(timeline: Timeline, target: Target, period: Period, as_of: datetime) -> pl.DataFrame:
-    """One row per sample: conversation_id, dimensions, value, waiting (no final value yet)."""
+    def measured(start: str, end: str, seconds: str) -> pl.Expr:
+        if calendar is None:  # the timeline's durations already follow the clock in force
+            return pl.col(seconds)
+        again = elapsed(pl.col(start), pl.col(end), config, calendar)
+        return pl.when(pl.col(end).is_not_null()).then(again).otherwise(pl.col(seconds))
+
+    def waited(since: str) -> pl.Expr:
+        return clock_age(since, as_of, config, calendar)
+
     keep = period.contains("created_at")
     for name, values in target.where.items():
         keep = keep & pl.col(name).is_in(list(values))
@@ -71,14 +84,14 @@ def samples(timeline: Timeline, target: Target, period: Period, as_of: datetime)
     not_waiting = pl.lit(False)
 
     if metric in ("first_response_time", "bot_first_response_time", "resolution_time"):
-        column = {
-            "first_response_time": "first_response_s",
-            "bot_first_response_time": "bot_first_response_s",
-            "resolution_time": "resolution_s",
+        moment, column = {
+            "first_response_time": ("first_response_at", "first_response_s"),
+            "bot_first_response_time": ("bot_first_response_at", "bot_first_response_s"),
+            "resolution_time": ("resolved_at", "resolution_s"),
         }[metric]
         frame = conversations.select(
             *dims,
-            value=pl.coalesce(pl.col(column), _age(as_of, "created_at")),
+            value=pl.coalesce(measured("created_at", moment, column), waited("created_at")),
             waiting=pl.col(column).is_null(),
         )
     elif metric == "reply_time":
@@ -89,7 +102,9 @@ def samples(timeline: Timeline, target: Target, period: Period, as_of: datetime)
             .join(conversations.select(dims), on=CID)
             .select(
                 *dims,
-                value=pl.coalesce(pl.col("reply_s"), _age(as_of, "started_at")),
+                value=pl.coalesce(
+                    measured("started_at", "replied_at", "reply_s"), waited("started_at")
+                ),
                 waiting=pl.col("reply_s").is_null(),
             )
         )
@@ -99,7 +114,9 @@ def samples(timeline: Timeline, target: Target, period: Period, as_of: datetime)
             with_state_at(timeline, end)
             .filter(~pl.col("resolved_at_end"))
             .filter(pl.all_horizontal(_where(target)))
-            .select(*dims, value=_age(end, "created_at"), waiting=not_waiting)
+            .select(
+                *dims, value=clock_age("created_at", end, config, calendar), waiting=not_waiting
+            )
         )
     else:
         value = {
@@ -209,7 +226,7 @@ def evaluate(
     """Every target in every scope, in config order."""
     outcomes: list[Outcome] = []
     for target in targets:
-        rows = samples(timeline, target, period, as_of)
+        rows = samples(timeline, target, period, as_of, config)
         if target.per is None:
             scopes: list[str | None] = [None]
         else:

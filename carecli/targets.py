@@ -29,7 +29,7 @@ STATISTICS: dict[str, dict[str, str]] = {
 DIRECTIONS = ("at_most", "at_least")
 DEFAULT_SCOPE = "default"
 _KEYS = ("name", "metric", "statistic", "attainment", "direction", "threshold", "warn", "fail")
-_KEYS += ("where", "per")
+_KEYS += ("where", "per", "calendar")
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Target:
     where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     per: str | None = None
     index: int = 0
+    calendar: str | None = None  # business-hours calendar for this target's clock
 
     def levels_for(self, scope: str | None) -> Levels | None:
         if scope is not None and scope in self.levels:
@@ -151,6 +152,9 @@ def _read_target(index: int, item: Any, problem: Problem) -> Target | None:
         bad(at("per"), f"{per!r} is not a field; use one of {', '.join(DIMENSIONS)}")
         per = None
     where = _where(item.get("where"), at, bad)
+    calendar = item.get("calendar")
+    if calendar is not None and (not isinstance(calendar, str) or not calendar):
+        bad(at("calendar"), "expected the name of a calendar defined under calendars:")
 
     within: dict[str, float] = {}
     if attainment is not None:
@@ -192,6 +196,7 @@ def _read_target(index: int, item: Any, problem: Problem) -> Target | None:
         where=where,
         per=per,
         index=index,
+        calendar=calendar,
     )
 
 

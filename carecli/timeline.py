@@ -19,6 +19,10 @@ CID = "conversation_id"
 CONVERSATION_COLUMNS = (
     CID,
     "created_at",
+    # The moments behind the durations, kept so a business-hours clock can recompute them.
+    "first_response_at",
+    "bot_first_response_at",
+    "resolved_at",
     *DIMENSIONS,
     "first_response_s",
     "bot_first_response_s",
@@ -146,6 +150,9 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     is_resolved = pl.col("last_state") == "resolved"
     conversations = conversations.with_columns(
         agent=pl.coalesce("replying_agent", "any_agent"),
+        first_response_at=pl.col("first_agent_at"),
+        bot_first_response_at=pl.col("first_bot_at"),
+        resolved_at=pl.when(is_resolved).then(pl.col("last_resolved_at")),
         first_response_s=_seconds(pl.col("first_agent_at"), pl.col("created_at")),
         bot_first_response_s=_seconds(pl.col("first_bot_at"), pl.col("created_at")),
         is_resolved=is_resolved.fill_null(False),
@@ -168,7 +175,12 @@ def from_messages(events: pl.DataFrame) -> Timeline:
             (pl.col("role") == "customer")
             & (pl.col("previous_role").is_null() | (pl.col("previous_role") != "customer"))
         )
-        .select(CID, started_at=ts, reply_s=_seconds(pl.col("next_agent_at"), ts))
+        .select(
+            CID,
+            started_at=ts,
+            replied_at=pl.col("next_agent_at"),
+            reply_s=_seconds(pl.col("next_agent_at"), ts),
+        )
     )
     status = ordered.filter(pl.col("event").is_in(["resolved", "reopened"])).select(
         CID, at=ts, resolved=pl.col("event") == "resolved"
@@ -223,6 +235,7 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
         ),
         is_resolved=is_resolved,
         resolution_s=pl.when(is_resolved).then(_seconds(pl.col("resolved_at"), created)),
+        resolved_at=pl.when(is_resolved).then(pl.col("resolved_at")),
         reopened=(pl.col("reopen_count") > 0).fill_null(False),
         escalated=(pl.col("escalated") == "true").fill_null(False),
         handle_s=pl.when(any_handle).then(pl.sum_horizontal(handle_parts)),

@@ -97,6 +97,10 @@ smtp:
   host: smtp.example.com
   sender: Care team <care@example.com>
   username: care
+calendars:
+  office: {timezone: Europe/Berlin, hours: {mon-fri: "09:00-18:00"}}
+clock: business
+channel_calendars: {email: office, Default: office}
 """
 
 
@@ -131,6 +135,9 @@ def test_every_key() -> None:
         587,
         "care",
     )
+    assert set(config.calendars) == {"office"}
+    assert config.clock == "business"
+    assert config.channel_calendars == {"email": "office", "default": "office"}
     assert config.path == WHERE
     settable = {f.name for f in dataclasses.fields(Config)} - {"path", "explicit"}
     assert config.explicit == settable  # the test sets every key there is
