@@ -16,9 +16,8 @@ from carecli.schema import (
     CONVERSATION_FIELDS,
     MESSAGE_FIELDS,
 )
+from carecli.timestamps import TIMESTAMP_FIELDS, as_text, numeric_date_orders, parse_timestamps
 
-TIMESTAMP_FIELDS = ("timestamp", "created_at", "first_response_at", "bot_first_response_at")
-TIMESTAMP_FIELDS += ("resolved_at",)
 NUMBER_FIELDS = (
     "first_response_minutes",
     "csat",
@@ -42,13 +41,6 @@ REQUIRED = {
     "conversations": ("conversation_id",),
 }
 
-# ISO 8601 variants seen in exports, after `T` -> space and `Z` -> +00:00.
-_OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M%z")
-_NAIVE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-_EPOCH_PATTERN = r"^\d{9,13}(\.\d+)?$"
-# Numeric dates such as 01-06-2023 or 06/01/2023: day-first or month-first, told apart
-# by the values whose first or second number is above 12.
-_NUMERIC_DATE = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})"
 _THREAD_ID = "__message_id"
 _THREAD_PARENT = "__reply_to"
 _RAW = "__raw_"
@@ -155,7 +147,7 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
     # A blank line (often the last of a file) reads as a row of nulls: it is not a record.
     raw = raw.filter(~pl.all_horizontal(pl.col(c).is_null() for c in dict.fromkeys(wanted)))
     schema = raw.collect_schema()
-    formats = _numeric_date_orders(raw, mapping, schema, config, source)
+    formats = numeric_date_orders(raw, mapping, schema, config, source)
     typed = raw.select(
         pl.col(ROW_INDEX),
         *[pl.col(column).alias(_RAW + name) for name, column in mapping.items()],
@@ -164,7 +156,10 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
             for name, column in mapping.items()
         ],
         *[_typed(name, pl.lit(value), pl.String, config) for name, value in constants.items()],
-        *[_text(pl.col(column), schema[column]).alias(alias) for alias, column in threads.items()],
+        *[
+            as_text(pl.col(column), schema[column]).alias(alias)
+            for alias, column in threads.items()
+        ],
     )
     frame = collect(typed, source)
     if frame.height == 0:
@@ -227,48 +222,13 @@ def thread_roots(frame: pl.DataFrame) -> pl.Series:
     return links["up"]
 
 
-def _numeric_date_orders(
-    raw: pl.LazyFrame, mapping: dict[str, str], schema: pl.Schema, config: Config, source: Source
-) -> dict[str, str]:
-    """For text timestamp columns like 01-06-2023: 'dayfirst' or 'monthfirst', from the data."""
-    if config.timestamp_format:
-        return {}
-    candidates = [
-        name for name in TIMESTAMP_FIELDS if name in mapping and schema[mapping[name]] == pl.String
-    ]
-    if not candidates:
-        return {}
-    probes = []
-    for name in candidates:
-        parts = pl.col(mapping[name]).str.strip_chars().str.extract_groups(_NUMERIC_DATE)
-        first = parts.struct.field("1").cast(pl.Int32, strict=False)
-        second = parts.struct.field("2").cast(pl.Int32, strict=False)
-        probes += [first.max().alias(f"{name}.first"), second.max().alias(f"{name}.second")]
-    highs = collect(raw.select(probes), source).row(0, named=True)
-    present = [name for name in candidates if highs[f"{name}.first"] is not None]
-    if not present:
-        return {}  # not numeric dates: the ISO parsers handle these columns
-    # One export, one locale: the evidence of every date column decides for all of them.
-    day_first = any((highs[f"{n}.first"] or 0) > 12 for n in present)
-    month_first = any((highs[f"{n}.second"] or 0) > 12 for n in present)
-    if day_first == month_first:
-        columns = ", ".join(repr(mapping[n]) for n in present)
-        reason = "no value tells" if not day_first else "values contradict each other on"
-        raise InputError(
-            f"{source.path}: column {columns} holds dates like 01-06-2023 and {reason} "
-            "day-first or month-first; set timestamp_format, e.g. '%d-%m-%Y %H:%M' (day first) or "
-            "'%m-%d-%Y %H:%M'"
-        )
-    return dict.fromkeys(present, "dayfirst" if day_first else "monthfirst")
-
-
 def _typed(
     name: str, column: pl.Expr, dtype: pl.DataType, config: Config, order: str | None = None
 ) -> pl.Expr:
     if name in TIMESTAMP_FIELDS:
         expr = parse_timestamps(column, dtype, config, order)
     elif name in NUMBER_FIELDS:
-        text = _text(column, dtype)
+        text = as_text(column, dtype)
         spelled = config.values.get(name)
         if spelled:  # ratings written as words: map them, "none" meaning no rating
             aliases = {s: c for c, spellings in spelled.items() for s in spellings}
@@ -279,16 +239,8 @@ def _typed(
     elif name in ENUM_FIELDS or name in LOWER_TEXT_FIELDS:
         expr = canonical_values(name, column, dtype, config)
     else:
-        expr = _text(column, dtype)
+        expr = as_text(column, dtype)
     return expr.alias(name)
-
-
-def _text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Trimmed text with empty strings as null, whatever the source dtype."""
-    if dtype == pl.Boolean:
-        column = pl.when(column).then(pl.lit("true")).otherwise(pl.lit("false"))
-    text = column.cast(pl.String).str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text)
 
 
 def canonical_value(name: str, value: str, config: Config) -> str | None:
@@ -298,7 +250,7 @@ def canonical_value(name: str, value: str, config: Config) -> str | None:
 
 def canonical_values(name: str, column: pl.Expr, dtype: pl.DataType, config: Config) -> pl.Expr:
     """Map spellings onto canonical values; unknown spellings become null (checked later)."""
-    text = _text(column, dtype).str.to_lowercase()
+    text = as_text(column, dtype).str.to_lowercase()
     aliases: dict[str, str] = {}
     for canonical, spellings in BUILTIN_ALIASES.get(name, {}).items():
         aliases.update({spelling: canonical for spelling in spellings})
@@ -311,63 +263,6 @@ def canonical_values(name: str, column: pl.Expr, dtype: pl.DataType, config: Con
     if not CANONICAL_VALUES.get(name):  # free text such as priority: map what is mapped
         return text.replace(aliases) if aliases else text
     return text.replace_strict(aliases, default=None, return_dtype=pl.String)
-
-
-def parse_timestamps(
-    column: pl.Expr, dtype: pl.DataType, config: Config, order: str | None = None
-) -> pl.Expr:
-    """Any supported timestamp spelling -> Datetime(us, UTC); unparsable values -> null."""
-    source_tz = config.source_timezone
-    if isinstance(dtype, pl.Datetime):
-        if dtype.time_zone is None:
-            column = _localize(column, source_tz)
-        return column.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
-    if dtype == pl.Date:
-        return _localize(column.cast(pl.Datetime("us")), source_tz).dt.convert_time_zone("UTC")
-    if dtype.is_numeric():
-        return _from_epoch(column.cast(pl.Float64), config.epoch_unit)
-    text = _text(column, dtype)
-    if config.timestamp_format:
-        fmt = config.timestamp_format
-        if "%z" in fmt or "%:z" in fmt:
-            return text.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
-        naive = text.str.to_datetime(fmt, strict=False, time_unit="us")
-        return _localize(naive, source_tz).dt.convert_time_zone("UTC")
-    if order is not None:  # 01-06-2023 12:15 -> 2023-06-01 12:15 (or 2023-01-06)
-        day, month = ("$1", "$2") if order == "dayfirst" else ("$2", "$1")
-        text = text.str.replace(_NUMERIC_DATE, f"$3-{month}-{day}")
-        text = text.str.replace(r"^(\d{4})-(\d)-", "$1-0$2-").str.replace(
-            r"^(\d{4}-\d\d)-(\d)\b", "$1-0$2"
-        )
-    iso = text.str.replace(r"[Zz]$", "+00:00").str.replace(r"^(\d{4}-\d\d-\d\d)[Tt]", "$1 ")
-    candidates = [
-        iso.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
-        for fmt in _OFFSET_FORMATS
-    ]
-    candidates += [
-        _localize(
-            iso.str.to_datetime(fmt, strict=False, time_unit="us"), source_tz
-        ).dt.convert_time_zone("UTC")
-        for fmt in _NAIVE_FORMATS
-    ]
-    epoch = _from_epoch(text.cast(pl.Float64, strict=False), config.epoch_unit)
-    return pl.when(text.str.contains(_EPOCH_PATTERN)).then(epoch).otherwise(pl.coalesce(candidates))
-
-
-def _localize(naive: pl.Expr, tz: str) -> pl.Expr:
-    # A wall time that DST skips does not exist: null, reported as a bad timestamp.
-    return naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-
-
-def _from_epoch(seconds_or_ms: pl.Expr, unit: str) -> pl.Expr:
-    if unit == "ms":
-        micros = seconds_or_ms * 1_000
-    elif unit == "s":
-        micros = seconds_or_ms * 1_000_000
-    else:  # Seconds stay below 1e11 until the year 5138; larger values are milliseconds.
-        micros = pl.when(seconds_or_ms >= 1e11).then(seconds_or_ms * 1_000)
-        micros = micros.otherwise(seconds_or_ms * 1_000_000)
-    return pl.from_epoch(micros.cast(pl.Int64), time_unit="us").dt.replace_time_zone("UTC")
 
 
 def find_problems(

@@ -1,0 +1,251 @@
+"""What the CLI commands share: options, error-to-exit-code mapping, and run setup."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from typer.core import TyperCommand
+
+from carecli.errors import CareError, UsageError
+from carecli.exit_codes import ExitCode
+from carecli.render import OutputFormat
+
+if TYPE_CHECKING:
+    from carecli.config import Config
+    from carecli.periods import Period
+    from carecli.report import Dataset
+
+
+def err(message: str) -> None:
+    typer.echo(f"carecli: {message}", err=True)
+
+
+@contextmanager
+def exit_codes(show_traceback: bool = False) -> Iterator[None]:
+    """The one place that turns exceptions into a one-line message and an exit code."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except CareError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(ExitCode.USAGE_OR_DATA_ERROR) from None
+    except KeyboardInterrupt:
+        err("interrupted; nothing was written")
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if show_traceback:
+            traceback.print_exc()
+        err(
+            f"internal error: {type(exc).__name__}: {exc}. This is a bug in carecli; "
+            "rerun with --traceback and report it"
+        )
+        raise typer.Exit(ExitCode.INTERNAL_ERROR) from None
+
+
+class OptionalWeekCommand(TyperCommand):
+    """Lets `--week` stand alone (the last complete week) as well as take `2026-W45`."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        fixed: list[str] = []
+        for i, arg in enumerate(args):
+            following = args[i + 1] if i + 1 < len(args) else None
+            if arg == "--week" and (following is None or following.startswith("-")):
+                fixed.append("--week=last")
+            else:
+                fixed.append(arg)
+        return super().parse_args(ctx, fixed)
+
+
+DataOption = Annotated[
+    list[str],
+    typer.Option(
+        "--data",
+        "-d",
+        help="Conversation log: CSV, JSONL or Parquet; repeat it or use a glob ('exports/*.csv').",
+        show_default=False,
+    ),
+]
+
+
+def data_files(patterns: list[str]) -> list[Path]:
+    """--data values: paths, or glob patterns (quoted so the shell leaves them to us)."""
+    import glob
+
+    files: list[Path] = []
+    for pattern in patterns:
+        if glob.has_magic(pattern) and not Path(pattern).exists():
+            matches = sorted(glob.glob(pattern, recursive=True))
+            if not matches:
+                raise UsageError(f"--data {pattern!r}: no file matches this pattern")
+            files.extend(Path(m) for m in matches)
+        else:
+            files.append(Path(pattern))
+    return list(dict.fromkeys(files))
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="YAML config (default: $CARECLI_CONFIG, then ./carecli.yaml).",
+        show_default=False,
+    ),
+]
+WeekOption = Annotated[
+    str | None,
+    typer.Option(
+        help="ISO week like 2026-W45; alone, the last complete week (the default).",
+        show_default=False,
+    ),
+]
+SinceOption = Annotated[
+    str | None, typer.Option(help="Start date/time (inclusive), e.g. 2026-11-01.")
+]
+UntilOption = Annotated[str | None, typer.Option(help="End date/time (exclusive); default now.")]
+FormatInOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format-in", help="Input format when the extension does not tell: csv, jsonl, parquet."
+    ),
+]
+TzOption = Annotated[
+    str | None, typer.Option("--tz", help="Reporting timezone (overrides the config).")
+]
+ClockOption = Annotated[
+    str | None,
+    typer.Option(
+        "--clock",
+        help="Measure durations in 'calendar' or 'business' time (default: the config's clock:).",
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Evaluate as if now were this date-time (for reruns)."),
+]
+AllOption = Annotated[
+    bool, typer.Option("--all", help="All the data, whatever its dates (no comparison).")
+]
+PresetOption = Annotated[
+    str | None,
+    typer.Option(help="Read the file with a preset mapping (see `carecli presets list`)."),
+]
+OutputFormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+TracebackOption = Annotated[
+    bool, typer.Option("--traceback", help="Show the Python traceback of internal errors.")
+]
+
+
+def resolve_timezone(override: str | None, configured: str) -> str:
+    name = override or configured
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"--tz {name!r}: not an IANA timezone; use e.g. Europe/Paris or UTC"
+        ) from None
+    return name
+
+
+def parse_as_of(value: str | None, tz: str) -> datetime:
+    """Now, or `--as-of` (a date or date-time, local to the reporting timezone)."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"--as-of {value!r}: expected a date or date-time like 2026-11-23T08:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
+
+
+def use_colour() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def width() -> int:
+    return shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+
+
+@contextmanager
+def progress(message: str) -> Iterator[None]:
+    """A spinner on stderr while loading, only on a terminal (never in pipes or cron mail)."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message):
+        yield
+
+
+@dataclass(frozen=True)
+class Run:
+    """What every data command starts from: config, data, period and the evaluation time."""
+
+    config: Config
+    dataset: Dataset
+    period: Period
+    now: datetime
+
+
+def start_run(
+    data: list[str],
+    config_path: Path | None,
+    week: str | None,
+    since: str | None,
+    until: str | None,
+    tz: str | None,
+    as_of: str | None,
+    format_in: str | None,
+    everything: bool = False,
+    preset: str | None = None,
+    clock: str | None = None,
+) -> Run:
+    from dataclasses import replace
+
+    from carecli.config import load_config
+    from carecli.periods import select_period
+    from carecli.report import load_dataset
+
+    if format_in is not None and format_in not in ("csv", "jsonl", "parquet"):
+        raise UsageError(f"--format-in {format_in!r}: use csv, jsonl or parquet")
+    config = load_config(config_path)
+    zone = resolve_timezone(tz, config.timezone)
+    config = replace(config, timezone=zone)
+    if clock is not None:
+        if clock not in ("calendar", "business"):
+            raise UsageError(f"--clock {clock!r}: use calendar or business")
+        if clock == "business" and not config.channel_calendars:
+            raise UsageError(
+                "--clock business needs calendars: and channel_calendars: in the config "
+                "(see docs/business-hours.md)"
+            )
+        config = replace(config, clock=clock)
+    now = parse_as_of(as_of, zone)
+    period = select_period(week, since, until, zone, now, everything)
+    files = data_files(data)
+    with progress(f"Loading {files[0] if len(files) == 1 else f'{len(files)} files'}"):
+        dataset = load_dataset(files, config, format_in, preset)
+    for note in dataset.notes:
+        err(note)
+    created = dataset.timeline.conversations["created_at"]
+    if created.len() and created.is_null().all() and not everything:
+        raise UsageError(
+            f"{', '.join(data)}: the data has no creation time, so conversations cannot be "
+            "placed in a period; use --all to report on the whole file"
+        )
+    return Run(config, dataset, period, now)
