@@ -13,7 +13,7 @@ import polars as pl
 from carecli import clock, presets
 from carecli.config import Config
 from carecli.errors import InputError, UsageError
-from carecli.load import Source, open_source
+from carecli.load import ROW_INDEX, Source, open_source
 from carecli.metrics import METRICS, aggregations_for
 from carecli.normalize import normalize
 from carecli.periods import Period
@@ -38,6 +38,7 @@ class Dataset:
     preset: str | None = None
     notes: tuple[str, ...] = ()  # what the user should know (a detected preset, ...)
     files: tuple[Path, ...] = ()
+    duplicates_dropped: int = 0
 
     def summary(self) -> dict[str, Any]:
         created = self.timeline.conversations["created_at"]
@@ -53,6 +54,7 @@ class Dataset:
             "last_conversation_at": _iso(created.max()),
             "conversations_without_customer_message": self.timeline.skipped_without_customer,
             "negative_durations_left_out": self.timeline.negative_durations,
+            "duplicate_rows_dropped": self.duplicates_dropped,
         }
 
 
@@ -85,6 +87,11 @@ def load_dataset(
         )
     granularity = granularities.pop()
     frame = pl.concat([normalized.frame for normalized, _ in parts], how="diagonal_relaxed")
+    frame, duplicates = drop_duplicates(frame, granularity)
+    if duplicates:
+        what = "identical events" if granularity == "messages" else "repeated conversation rows"
+        kept = "" if granularity == "messages" else " (the last row of each conversation is kept)"
+        notes += (f"{duplicates} {what} were dropped{kept}",)
     build = from_messages if granularity == "messages" else from_conversations
     timeline = clock.apply(build(frame), config)
     shown = files[0] if len(files) == 1 else f"{len(files)} files"
@@ -104,7 +111,19 @@ def load_dataset(
         preset=first_config.preset,
         notes=notes,
         files=tuple(files),
+        duplicates_dropped=duplicates,
     )
+
+
+def drop_duplicates(frame: pl.DataFrame, granularity: str) -> tuple[pl.DataFrame, int]:
+    """Exports overlap (daily files, re-exports): an event twice is one event, and a ticket
+    exported twice is its latest row. Returns the frame and how many rows were dropped."""
+    columns = [c for c in frame.columns if c != ROW_INDEX]
+    if granularity == "messages":
+        unique = frame.unique(subset=columns, keep="first", maintain_order=True)
+    else:
+        unique = frame.unique(subset=["conversation_id"], keep="last", maintain_order=True)
+    return unique, frame.height - unique.height
 
 
 def with_preset(

@@ -64,3 +64,33 @@ def test_mixed_granularities_are_refused(tmp_path: Path) -> None:
     rows.write_text("conversation_id,created_at\na,2026-11-02T10:00:00Z\n")
     with pytest.raises(InputError, match="mix one row per message and one row per conversation"):
         load_dataset([SAMPLE, rows], Config())
+
+
+def test_overlapping_exports_are_deduplicated(tmp_path: Path) -> None:
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("".join(lines[:3000]), encoding="utf-8")
+    second.write_text("".join(lines[2000:5000]), encoding="utf-8")  # 1,000 lines overlap
+    overlapping = load_dataset([first, second], Config())
+    exact = tmp_path / "c.jsonl"
+    exact.write_text("".join(lines[:5000]), encoding="utf-8")
+    assert overlapping.duplicates_dropped == 1000
+    assert "1000 identical events were dropped" in overlapping.notes[-1]
+    assert overlapping.timeline.conversations.equals(
+        load_dataset(exact, Config()).timeline.conversations
+    )
+
+
+def test_a_ticket_exported_twice_keeps_its_last_row(tmp_path: Path) -> None:
+    rows = tmp_path / "c.csv"
+    rows.write_text(
+        "conversation_id,created_at,status\n"
+        "a,2026-11-02T10:00:00Z,open\n"
+        "b,2026-11-02T11:00:00Z,open\n"
+        "a,2026-11-02T10:00:00Z,resolved\n"
+    )
+    dataset = load_dataset(rows, Config())
+    assert dataset.duplicates_dropped == 1
+    conversations = dataset.timeline.conversations.sort("conversation_id")
+    assert conversations["is_resolved"].to_list() == [True, False]
+    assert dataset.summary()["duplicate_rows_dropped"] == 1
