@@ -171,8 +171,14 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
             for f in side
         )
     if threads:
-        frame = frame.with_columns(conversation_id=thread_roots(frame))
-        mapping = {**mapping, "conversation_id": config.threads["message_id"]}
+        frame = frame.with_columns(
+            conversation_id=thread_roots(frame), message_id=pl.col(_THREAD_ID)
+        )
+        mapping = {
+            **mapping,
+            "conversation_id": config.threads["message_id"],
+            "message_id": config.threads["message_id"],
+        }
         frame = frame.with_columns(pl.col("conversation_id").alias(_RAW + "conversation_id"))
     problems = find_problems(frame, source, mapping, config)
     if problems and strict:

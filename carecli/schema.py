@@ -5,6 +5,7 @@ from __future__ import annotations
 # Fields of message-level event rows (one row per message or status/survey event).
 MESSAGE_FIELDS = (
     "conversation_id",
+    "message_id",  # optional: tells apart identical-looking events (deduplication)
     "timestamp",
     "role",
     "event",
