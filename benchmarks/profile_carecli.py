@@ -1,0 +1,374 @@
+"""Profile carecli's report pipeline by stage: wall time, CPU time and peak RSS of each.
+
+Runs what ``carecli report --week W --data FILE --by channel --format json`` runs, in this
+process, with timing wrappers around carecli's stage functions (installed at run time by
+rebinding module attributes; carecli's files are not modified):
+
+  load_dataset
+    open_source                 header / schema
+    normalize
+      _numeric_date_orders      a probe scan of the timestamp column (day/month-first dates)
+      collect                   the main scan: read + type every column (keeps raw copies)
+      find_problems             data validation over the typed frame
+    from_messages               sort + per-conversation group-by + reply turns + status
+  build_report
+    compute_stats x4            overall/by channel x current/previous week
+  render json
+
+Peak RSS per stage comes from a 5 ms psutil sampler. Then ``--experiments`` time isolated
+alternatives on the same data (engine, timestamp parsing, sort keys, raw-column memory).
+
+    python benchmarks/profile_carecli.py --data /tmp/carecli-bench/events_10M.csv
+    POLARS_ENGINE_AFFINITY=in-memory python benchmarks/profile_carecli.py --data ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import importlib
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import psutil
+
+import carecli.normalize
+import carecli.report
+from carecli.config import load_config
+from carecli.periods import parse_week
+from carecli.render import json as render_json
+from carecli.sla import evaluate
+
+MB = 1024 * 1024
+
+
+class Sampler(threading.Thread):
+    """Samples this process's RSS every few milliseconds; peak between two marks."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.process = psutil.Process()
+        self.samples: list[int] = []
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            self.samples.append(self.process.memory_info().rss)
+            time.sleep(self.interval)
+
+    def mark(self) -> int:
+        return len(self.samples)
+
+    def peak_since(self, mark: int) -> int:
+        window = self.samples[mark:]
+        return max(window) if window else self.process.memory_info().rss
+
+
+@dataclass
+class Stage:
+    label: str
+    depth: int
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    peak_rss: int = 0
+    rss_after: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class Profiler:
+    """Nested stage timings, recorded in call order."""
+
+    def __init__(self) -> None:
+        self.sampler = Sampler()
+        self.sampler.start()
+        self.stages: list[Stage] = []
+        self.depth = 0
+
+    @contextmanager
+    def stage(self, label: str) -> Iterator[Stage]:
+        record = Stage(label, self.depth)
+        self.stages.append(record)
+        self.depth += 1
+        mark = self.sampler.mark()
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield record
+        finally:
+            record.wall_s = time.perf_counter() - wall
+            record.cpu_s = time.process_time() - cpu
+            record.peak_rss = self.sampler.peak_since(mark)
+            record.rss_after = self.sampler.process.memory_info().rss
+            self.depth -= 1
+
+    def wrap(self, module: Any, name: str, label: str | None = None) -> None:
+        original: Callable[..., Any] = getattr(module, name)
+
+        @functools.wraps(original)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.stage(label or name) as record:
+                result = original(*args, **kwargs)
+                if isinstance(result, pl.DataFrame):
+                    record.notes.append(describe(result))
+                return result
+
+        setattr(module, name, wrapper)
+
+    def print(self) -> None:
+        print(f"{'stage':40s} {'wall s':>8s} {'cpu s':>8s} {'peak MB':>9s} {'after MB':>9s}")
+        for s in self.stages:
+            label = "  " * s.depth + s.label
+            print(
+                f"{label:40s} {s.wall_s:8.2f} {s.cpu_s:8.2f} "
+                f"{s.peak_rss / MB:9,.0f} {s.rss_after / MB:9,.0f}"
+            )
+            for note in s.notes:
+                print(f"{'':6s}{note}")
+
+
+def source_fingerprint() -> str:
+    """Short hash of carecli's Python sources: which code state the figures describe."""
+    root = Path(carecli.report.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def describe(frame: pl.DataFrame) -> str:
+    """Rows, total size and the biggest columns of a frame."""
+    sizes = sorted(((frame[c].estimated_size() / MB, c) for c in frame.columns), reverse=True)
+    raw = sum(size for size, c in sizes if c.startswith("__raw_"))
+    top = ", ".join(f"{c} {size:,.0f}" for size, c in sizes[:4])
+    extra = f"; raw text copies {raw:,.0f} MB" if raw else ""
+    return f"-> {frame.height:,} rows, {frame.estimated_size() / MB:,.0f} MB ({top}){extra}"
+
+
+# (module, function, label): stage functions of carecli, wrapped when they exist (the
+# code moves on; a missing one is reported and skipped, never an error).
+STAGES = (
+    ("carecli.report", "open_source", None),
+    ("carecli.report", "normalize", None),
+    ("carecli.normalize", "numeric_date_orders", "numeric_date_orders (probe scan)"),
+    ("carecli.normalize", "_numeric_date_orders", "_numeric_date_orders (probe scan)"),
+    ("carecli.normalize", "collect", None),
+    ("carecli.normalize", "find_problems", None),
+    ("carecli.report", "drop_duplicates", None),
+    ("carecli.report", "from_messages", None),
+    ("carecli.clock", "apply", "clock.apply"),
+    ("carecli.report", "compute_stats", None),
+)
+
+
+def profile(path: Path, week: str) -> tuple[Profiler, pl.DataFrame]:
+    profiler = Profiler()
+    report = carecli.report
+    for module_name, name, label in STAGES:
+        module = importlib.import_module(module_name)
+        if hasattr(module, name):
+            profiler.wrap(module, name, label)
+        elif not name.startswith("_"):
+            print(f"(no {module_name}.{name} in this version: not timed separately)")
+
+    normalized: dict[str, pl.DataFrame] = {}
+    original_normalize = report.normalize
+
+    def keep(*args: Any, **kwargs: Any) -> Any:
+        result = original_normalize(*args, **kwargs)
+        normalized["frame"] = result.frame
+        return result
+
+    report.normalize = keep
+    config = load_config(None)
+    with profiler.stage("total"):
+        with profiler.stage("load_dataset"):
+            dataset = report.load_dataset(path, config)
+        period = parse_week(week, config.timezone, datetime.now(UTC))
+        with profiler.stage("build_report"):
+            result = report.build_report(dataset, period, config, ["channel"])
+        with profiler.stage("sla evaluate"):
+            outcomes = evaluate(dataset.timeline, config.slas, period, config, datetime.now(UTC))
+        with profiler.stage("render json"):
+            render_json.render(result, outcomes)
+    profiler.sampler.stopped.set()
+    return profiler, normalized["frame"]
+
+
+# Experiments: isolated alternatives, each in a fresh subprocess so its peak RSS is its own.
+# A "file" experiment starts from the input file; a "frame" experiment from carecli's
+# normalized frame (cached as Parquet by the profile run, so setup stays cheap).
+EXPERIMENTS: dict[str, tuple[str, str]] = {
+    "scan-text": ("file", "scan the mapped columns as text, no typing (the floor)"),
+    "normalize-select": ("file", "carecli's typed select, with the __raw_ text copies"),
+    "no-raw": ("file", "the same typed select without the raw copies"),
+    "no-raw-strict-ts": ("file", "no raw copies + one strict ISO timestamp format"),
+    "parse-timestamps": ("file", "timestamp column only: carecli parse_timestamps"),
+    "strict-timestamp": ("file", "timestamp column only: to_datetime('%Y-%m-%dT%H:%M:%S%#z')"),
+    "dedupe-ordered": ("frame", "unique(all columns, keep first, maintain_order=True)"),
+    "dedupe-unordered": ("frame", "unique(all columns, keep any, maintain_order=False)"),
+    "sort-string-id": ("frame", "sort by (conversation_id String, timestamp, rank)"),
+    "sort-categorical-id": ("frame", "cast id to Categorical, then the same sort"),
+    "timeline-streaming": ("frame", "from_messages, engine streaming (the default)"),
+    "timeline-in-memory": ("frame", "from_messages, engine in-memory"),
+    "timeline-categorical": ("frame", "from_messages, id/agent/team/topic Categorical"),
+}
+STRICT_ISO = "%Y-%m-%dT%H:%M:%S%#z"
+
+
+def run_experiment(name: str, path: Path, cache: Path) -> None:
+    """Set up, then time one experiment; prints one tab-separated result line."""
+    from carecli.load import ROW_INDEX, open_source
+    from carecli.normalize import _RAW, _typed, parse_timestamps, resolve_mapping
+    from carecli.timeline import _tie_rank, from_messages
+
+    config = load_config(None)
+    kind, _ = EXPERIMENTS[name]
+    work: Callable[[], Any]
+    if kind == "file":
+        source = open_source(path)
+        mapping = resolve_mapping(source, config)
+        raw = source.scan(list(mapping.values()))
+        schema = raw.collect_schema()
+        typed = [_typed(n, pl.col(c), schema[c], config) for n, c in mapping.items()]
+        copies = [pl.col(c).alias(_RAW + n) for n, c in mapping.items()]
+        ts = pl.col(mapping["timestamp"])
+        strict = ts.str.to_datetime(STRICT_ISO, time_zone="UTC", strict=False, time_unit="us")
+        fast = [
+            strict.alias(n) if n == "timestamp" else e for n, e in zip(mapping, typed, strict=True)
+        ]
+        selects = {
+            "scan-text": [pl.col(ROW_INDEX), *(pl.col(c) for c in mapping.values())],
+            "normalize-select": [pl.col(ROW_INDEX), *copies, *typed],
+            "no-raw": [pl.col(ROW_INDEX), *typed],
+            "no-raw-strict-ts": [pl.col(ROW_INDEX), *fast],
+            "parse-timestamps": [parse_timestamps(ts, pl.String, config)],
+            "strict-timestamp": [strict],
+        }
+        query = raw.select(selects[name])
+        work = query.collect
+    else:
+        frame = pl.read_parquet(cache)
+        events = frame.drop(ROW_INDEX)
+        columns = events.columns
+        ranked = events.with_columns(_tie_rank().alias("_rank"))
+        keys = ["conversation_id", "timestamp", "_rank"]
+        categorical = events.with_columns(
+            pl.col(c).cast(pl.Categorical) for c in ("conversation_id", "agent", "team", "topic")
+        )
+        works: dict[str, Callable[[], Any]] = {
+            "dedupe-ordered": lambda: frame.unique(columns, keep="first", maintain_order=True),
+            "dedupe-unordered": lambda: frame.unique(columns, keep="any", maintain_order=False),
+            "sort-string-id": lambda: ranked.sort(keys),
+            "sort-categorical-id": lambda: ranked.with_columns(
+                pl.col("conversation_id").cast(pl.Categorical)
+            ).sort(keys),
+            "timeline-streaming": lambda: _with_engine("streaming", from_messages, events),
+            "timeline-in-memory": lambda: _with_engine("in-memory", from_messages, events),
+            "timeline-categorical": lambda: from_messages(categorical),
+        }
+        work = works[name]
+    setup_peak = high_water_mb()
+    setup_rss = psutil.Process().memory_info().rss / MB
+    reset_high_water()  # the peak below is the experiment's own (from setup_rss up)
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    values = (wall, cpu, setup_rss, setup_peak, high_water_mb())
+    print("RESULT\t" + "\t".join(f"{v:.2f}" for v in values))
+
+
+def high_water_mb() -> float:
+    """Peak RSS of this address space (VmHWM). Unlike ru_maxrss it does not inherit the
+    high-water mark of the parent that forked this process."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_high_water() -> None:
+    """Reset VmHWM to the current RSS (Linux: write 5 to /proc/self/clear_refs)."""
+    with suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _with_engine(engine: str, function: Callable[..., Any], *args: Any) -> Any:
+    with pl.Config(engine_affinity=engine):
+        return function(*args)
+
+
+def experiments(path: Path, cache: Path, names: list[str]) -> None:
+    """Run each experiment in its own process and print wall, CPU and peak RSS."""
+    print(f"\nexperiments ({path.name}; each in a fresh process; RSS in MB):")
+    print("  setup = RSS after loading the input, peak = peak RSS during the experiment")
+    print(f"  {'experiment':22s} {'wall s':>7s} {'cpu s':>7s} {'setup':>7s} {'peak':>7s}  what")
+    for name in names:
+        command = [sys.executable, __file__, "--data", str(path), "--experiment", name]
+        command += ["--cache", str(cache)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT")]
+        what = EXPERIMENTS[name][1]
+        if done.returncode or not lines:
+            problem = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            print(f"  {name:22s} skipped: {problem[:90]}")
+            continue
+        wall, cpu, setup, _, peak = (float(x) for x in lines[-1].split("\t")[1:])
+        print(f"  {name:22s} {wall:7.2f} {cpu:7.2f} {setup:7,.0f} {peak:7,.0f}  {what}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--week", default="2026-W47")
+    parser.add_argument(
+        "--experiments",
+        nargs="?",
+        const="all",
+        help="also run isolated alternatives: 'all' or a comma-separated list of "
+        + ", ".join(EXPERIMENTS),
+    )
+    parser.add_argument("--experiment", choices=EXPERIMENTS, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--cache", type=Path, help="normalized frame cache (default /tmp/carecli-bench/cache)"
+    )
+    args = parser.parse_args(argv)
+    cache = args.cache or Path("/tmp/carecli-bench/cache") / f"normalized_{args.data.stem}.parquet"
+    if args.experiment:  # child process of --experiments
+        run_experiment(args.experiment, args.data, cache)
+        return 0
+    engine = os.environ.get("POLARS_ENGINE_AFFINITY", "auto (streaming)")
+    print(f"carecli source fingerprint {source_fingerprint()}")
+    print(
+        f"{args.data} ({args.data.stat().st_size / 1e6:,.1f} MB), engine {engine}, "
+        f"polars {pl.__version__}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}"
+    )
+    profiler, frame = profile(args.data, args.week)
+    profiler.print()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS (ru_maxrss): {peak:,.0f} MB")
+    print(f"normalized frame (raw copies dropped): {describe(frame)}")
+    if args.experiments:
+        names = list(EXPERIMENTS) if args.experiments == "all" else args.experiments.split(",")
+        if unknown := [n for n in names if n not in EXPERIMENTS]:
+            parser.error(f"--experiments: unknown {', '.join(unknown)}")
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        frame.write_parquet(cache)
+        del frame
+        experiments(args.data, cache, names)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
