@@ -16,7 +16,13 @@ from carecli.schema import (
     CONVERSATION_FIELDS,
     MESSAGE_FIELDS,
 )
-from carecli.timestamps import TIMESTAMP_FIELDS, as_text, numeric_date_orders, parse_timestamps
+from carecli.timestamps import (
+    TIMESTAMP_FIELDS,
+    as_text,
+    numeric_date_orders,
+    parse_timestamps,
+    sniff_format,
+)
 
 NUMBER_FIELDS = (
     "first_response_minutes",
@@ -44,6 +50,7 @@ REQUIRED = {
 _THREAD_ID = "__message_id"
 _THREAD_PARENT = "__reply_to"
 _RAW = "__raw_"
+_SAMPLE_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -147,12 +154,14 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
     # A blank line (often the last of a file) reads as a row of nulls: it is not a record.
     raw = raw.filter(~pl.all_horizontal(pl.col(c).is_null() for c in dict.fromkeys(wanted)))
     schema = raw.collect_schema()
-    formats = numeric_date_orders(raw, mapping, schema, config, source)
+    fast = fast_formats(raw, mapping, schema, config, source)
+    slow = {name: column for name, column in mapping.items() if name not in fast}
+    formats = numeric_date_orders(raw, slow, schema, config, source)
     typed = raw.select(
         pl.col(ROW_INDEX),
         *[pl.col(column).alias(_RAW + name) for name, column in mapping.items()],
         *[
-            _typed(name, pl.col(column), schema[column], config, formats.get(name))
+            _typed(name, pl.col(column), schema[column], config, formats.get(name), fast.get(name))
             for name, column in mapping.items()
         ],
         *[_typed(name, pl.lit(value), pl.String, config) for name, value in constants.items()],
@@ -160,6 +169,12 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
             as_text(pl.col(column), schema[column]).alias(alias)
             for alias, column in threads.items()
         ],
+    )
+    # The raw text is kept only where the typed value is missing, for the problem report:
+    # whole copies of every column would double the memory of the largest step.
+    typed = typed.with_columns(
+        pl.when(pl.col(name).is_null()).then(pl.col(_RAW + name)).alias(_RAW + name)
+        for name in mapping
     )
     frame = collect(typed, source)
     if frame.height == 0:
@@ -228,11 +243,30 @@ def thread_roots(frame: pl.DataFrame) -> pl.Series:
     return links["up"]
 
 
+def fast_formats(
+    raw: pl.LazyFrame, mapping: dict[str, str], schema: pl.Schema, config: Config, source: Source
+) -> dict[str, str]:
+    """Timestamp field -> the one ISO spelling its first rows use (see sniff_format)."""
+    if config.timestamp_format:
+        return {}
+    text = {n: c for n, c in mapping.items() if n in TIMESTAMP_FIELDS and schema[c] == pl.String}
+    if not text:
+        return {}
+    sample = collect(raw.select(list(dict.fromkeys(text.values()))).head(_SAMPLE_ROWS), source)
+    found = {name: sniff_format(sample[column]) for name, column in text.items()}
+    return {name: fmt for name, fmt in found.items() if fmt is not None}
+
+
 def _typed(
-    name: str, column: pl.Expr, dtype: pl.DataType, config: Config, order: str | None = None
+    name: str,
+    column: pl.Expr,
+    dtype: pl.DataType,
+    config: Config,
+    order: str | None = None,
+    fast_format: str | None = None,
 ) -> pl.Expr:
     if name in TIMESTAMP_FIELDS:
-        expr = parse_timestamps(column, dtype, config, order)
+        expr = parse_timestamps(column, dtype, config, order, fast_format)
     elif name in NUMBER_FIELDS:
         text = as_text(column, dtype)
         spelled = config.values.get(name)
@@ -328,7 +362,10 @@ def find_problems(
         offending = frame.filter(bad)
         if offending.height:
             first = offending.row(0, named=True)
-            value = first.get(_RAW + name)
+            value = first.get(_RAW + name)  # kept where the typed value is missing
+            if value is None:  # a readable value that breaks a rule: show it as read
+                value = first.get(name)
+                value = f"{value:g}" if isinstance(value, float) else value
             problems.append(
                 DataProblem(
                     field=name,
@@ -345,7 +382,7 @@ def find_problems(
 def _blank(name: str) -> pl.Expr:
     """The raw value is missing or blank (a value that failed to parse is not 'empty')."""
     raw = pl.col(_RAW + name)
-    return raw.is_null() | (raw.cast(pl.String).str.strip_chars() == "")
+    return pl.col(name).is_null() & (raw.is_null() | (raw.cast(pl.String).str.strip_chars() == ""))
 
 
 def _unparsed(name: str) -> pl.Expr:

