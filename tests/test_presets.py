@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -239,3 +240,130 @@ def test_freshdesk_excerpt() -> None:
     assert overall["backlog"]["open"] == 2
     assert overall["fcr_rate"]["available"] is False
     assert {g.key["channel"] for g in report.groups} == {"email", "web", "chat", "phone"}
+
+
+# --- Intercom, Front: hand-made excerpts through the real CLI -----------------------------
+
+
+def _report_json(*args: str) -> tuple[dict, str]:
+    result = CliRunner().invoke(
+        app, ["report", *args, "--as-of", "2026-11-23T08:00:00Z", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout), result.stderr
+
+
+def test_each_preset_is_detected_from_its_own_identifying_columns_only() -> None:
+    found = presets.available()
+    for name, preset in found.items():
+        # Exactly one match: no other preset's identifying columns are all among these.
+        assert presets.detect(preset.detect).name == name
+
+
+@pytest.mark.parametrize(
+    ("fixture", "name"),
+    [
+        ("twcs_excerpt.csv", "twcs"),
+        ("kaggle_tickets_dayfirst.csv", "kaggle-tickets"),
+        ("zendesk_excerpt.csv", "zendesk"),
+        ("freshdesk_excerpt.csv", "freshdesk"),
+        ("intercom_conversations_excerpt.csv", "intercom"),
+        ("front_messages_excerpt.csv", "front"),
+    ],
+)
+def test_every_excerpt_header_detects_exactly_its_preset(fixture: str, name: str) -> None:
+    header = pl.read_csv(FIXTURES / fixture, n_rows=0).columns
+    matches = [p.name for p in presets.available().values() if set(p.detect) <= set(header)]
+    assert matches == [name]
+
+
+INTERCOM_CONFIG = """\
+preset: intercom
+source_timezone: Europe/Berlin
+columns:
+  created_at: Conversation started at (Europe/Berlin)
+  resolved_at: Conversation last closed at (Europe/Berlin)
+  csat: Last teammate rating
+"""
+
+
+def test_intercom_excerpt_with_its_timezone_columns_mapped(tmp_path: Path) -> None:
+    config = tmp_path / "carecli.yaml"
+    config.write_text(INTERCOM_CONFIG)
+    path = FIXTURES / "intercom_conversations_excerpt.csv"
+    report, stderr = _report_json("--week", "2026-W45", "-c", str(config), "--data", str(path))
+    assert stderr == ""  # preset named in the config: not announced
+    assert report["data"]["preset"] == "intercom"
+    metrics = report["overall"]["metrics"]
+    # 2026-11-09 00:30 in Berlin is 2026-11-08 23:30 UTC: still week 45 (UTC).
+    assert metrics["volume"]["conversations"] == 8
+    frt = metrics["first_response_time"]  # 60, 120, 300, 7200, 54000, 158400 s
+    assert (frt["count"], frt["awaiting_first_response"]) == (6, 2)
+    assert frt["median"] == (300 + 7200) / 2 and frt["max"] == 158400
+    resolution = metrics["resolution_time"]  # 30 min, 40 min, 21 h, 45 h
+    assert (resolution["count"], resolution["median"]) == (4, (2400 + 75600) / 2)
+    # Open at the end of the week: Open, Snoozed, the unanswered two, and the one
+    # closed on Monday 9 November.
+    assert metrics["backlog"]["open"] == 5
+    assert (metrics["csat"]["count"], metrics["csat"]["satisfied"]) == (3, 2)
+    assert metrics["fcr_rate"]["available"] is False
+    assert metrics["reply_time"]["available"] is False
+    previous = report["overall"]["previous"]["volume"]["conversations"]
+    assert previous == 1
+
+
+def test_intercom_by_team(tmp_path: Path) -> None:
+    config = tmp_path / "carecli.yaml"
+    config.write_text(INTERCOM_CONFIG)
+    path = FIXTURES / "intercom_conversations_excerpt.csv"
+    report, _ = _report_json(
+        "--week", "2026-W45", "-c", str(config), "--data", str(path), "--by", "team"
+    )
+    volume = {g["key"]["team"]: g["metrics"]["volume"]["conversations"] for g in report["groups"]}
+    assert volume == {"Support": 5, "Billing": 3}
+
+
+def test_intercom_detected_without_config_needs_all() -> None:
+    path = str(FIXTURES / "intercom_conversations_excerpt.csv")
+    week = CliRunner().invoke(app, ["report", "--week", "2026-W45", "--data", path])
+    assert week.exit_code == 2
+    assert "using preset 'intercom'" in week.stderr
+    assert 'map "Conversation started at (<timezone>)" yourself' in week.stderr
+    assert "no creation time" in week.stderr
+    report, _ = _report_json("--all", "--data", path)
+    metrics = report["overall"]["metrics"]
+    assert metrics["volume"]["conversations"] == 9
+    assert metrics["first_response_time"]["available"] is False
+
+
+def test_front_messages_excerpt() -> None:
+    path = FIXTURES / "front_messages_excerpt.csv"
+    report, stderr = _report_json("--week", "2026-W45", "--data", str(path), "--by", "agent")
+    assert "using preset 'front'" in stderr
+    data = report["data"]
+    assert (data["granularity"], data["rows"], data["preset"]) == ("messages", 15, "front")
+    assert data["conversations_without_customer_message"] == 1  # outbound only
+    metrics = report["overall"]["metrics"]
+    assert metrics["volume"]["conversations"] == 5
+    # First replies: 30 min (the autoreply 5 s after is not one), 10 min, 45 min (from the
+    # customer's reply to an outbound message), 18 h; one conversation only autoreplied.
+    frt = metrics["first_response_time"]
+    assert (frt["count"], frt["awaiting_first_response"]) == (4, 1)
+    assert frt["median"] == (30 * 60 + 45 * 60) / 2 and frt["max"] == 18 * 3600
+    reply = metrics["reply_time"]  # 30, 20, 10, 45 min and 18 h
+    assert (reply["count"], reply["median"], reply["waiting_turns"]) == (5, 30 * 60, 1)
+    assert metrics["bot_first_response_time"]["count"] == 0
+    assert metrics["csat"]["available"] is False
+    agents = {g["key"]["agent"]: g["metrics"]["volume"]["conversations"] for g in report["groups"]}
+    assert agents == {"Ana Silva": 2, "Ben Okafor": 2, None: 1}
+
+
+def test_front_and_intercom_presets_show() -> None:
+    runner = CliRunner()
+    front = runner.invoke(app, ["presets", "show", "front"])
+    assert front.exit_code == 0 and "role: Direction" in front.stdout
+    intercom = runner.invoke(app, ["presets", "show", "intercom"])
+    assert intercom.exit_code == 0
+    assert "First response time (seconds)" in intercom.stdout
+    listed = runner.invoke(app, ["presets", "list"]).stdout
+    assert "front" in listed and "intercom" in listed
