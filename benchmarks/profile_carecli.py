@@ -7,7 +7,8 @@ rebinding module attributes; carecli's files are not modified):
   load_dataset
     open_source                 header / schema
     normalize
-      _numeric_date_orders      a probe scan of the timestamp column (day/month-first dates)
+      fast_formats              the ISO spelling of the first rows (timestamp fast path)
+      numeric_date_orders       a probe scan for day/month-first dates (only without it)
       collect                   the main scan: read + type every column (keeps raw copies)
       find_problems             data validation over the typed frame
     from_messages               sort + per-conversation group-by + reply turns + status
@@ -162,10 +163,11 @@ STAGES = (
     ("carecli.report", "open_source", None),
     ("carecli.report", "normalize", None),
     ("carecli.normalize", "numeric_date_orders", "numeric_date_orders (probe scan)"),
-    ("carecli.normalize", "_numeric_date_orders", "_numeric_date_orders (probe scan)"),
+    ("carecli.normalize", "fast_formats", "fast_formats (sample of 1,000 rows)"),
     ("carecli.normalize", "collect", None),
     ("carecli.normalize", "find_problems", None),
-    ("carecli.report", "drop_duplicates", None),
+    ("carecli.report", "drop_repeated_conversations", None),
+    ("carecli.timeline", "_drop_identical_events", None),
     ("carecli.report", "from_messages", None),
     ("carecli.clock", "apply", "clock.apply"),
     ("carecli.report", "compute_stats", None),

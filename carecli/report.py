@@ -13,7 +13,7 @@ import polars as pl
 from carecli import clock, presets
 from carecli.config import Config
 from carecli.errors import InputError, UsageError
-from carecli.load import ROW_INDEX, Source, open_source
+from carecli.load import Source, open_source
 from carecli.metrics import METRICS, aggregations_for
 from carecli.normalize import normalize
 from carecli.periods import Period
@@ -87,13 +87,18 @@ def load_dataset(
         )
     granularity = granularities.pop()
     frame = pl.concat([normalized.frame for normalized, _ in parts], how="diagonal_relaxed")
-    frame, duplicates = drop_duplicates(frame, granularity)
+    if granularity == "messages":
+        # Identical events are dropped while the timeline is sorted, where it is cheap.
+        timeline = from_messages(frame)
+        duplicates = timeline.duplicate_events
+        what = "identical events were dropped"
+    else:
+        frame, duplicates = drop_repeated_conversations(frame)
+        timeline = from_conversations(frame)
+        what = "repeated conversation rows were dropped (the last row of each is kept)"
     if duplicates:
-        what = "identical events" if granularity == "messages" else "repeated conversation rows"
-        kept = "" if granularity == "messages" else " (the last row of each conversation is kept)"
-        notes += (f"{duplicates} {what} were dropped{kept}",)
-    build = from_messages if granularity == "messages" else from_conversations
-    timeline = clock.apply(build(frame), config)
+        notes += (f"{duplicates} {what}",)
+    timeline = clock.apply(timeline, config)
     shown = files[0] if len(files) == 1 else f"{len(files)} files"
     if timeline.negative_durations:
         notes += (
@@ -105,7 +110,7 @@ def load_dataset(
         path=files[0],
         format=first.source.format,
         granularity=granularity,
-        rows=frame.height,
+        rows=frame.height - (duplicates if granularity == "messages" else 0),
         mapping=first.mapping,
         timeline=timeline,
         preset=first_config.preset,
@@ -115,15 +120,10 @@ def load_dataset(
     )
 
 
-def drop_duplicates(frame: pl.DataFrame, granularity: str) -> tuple[pl.DataFrame, int]:
-    """Exports overlap (daily files, re-exports): an event twice is one event, and a ticket
-    exported twice is its latest row. Returns the frame and how many rows were dropped."""
-    columns = [c for c in frame.columns if c != ROW_INDEX]
-    # is_first_distinct keeps the order at half the cost of unique(maintain_order=True).
-    if granularity == "messages":
-        unique = frame.filter(pl.struct(columns).is_first_distinct())
-    else:
-        unique = frame.filter(pl.col("conversation_id").is_last_distinct())
+def drop_repeated_conversations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """A ticket exported twice (daily files, re-exports) is its latest row. Returns the
+    frame and how many rows were dropped."""
+    unique = frame.filter(pl.col("conversation_id").is_last_distinct())
     return unique, frame.height - unique.height
 
 

@@ -11,10 +11,12 @@ from datetime import datetime
 
 import polars as pl
 
+from carecli.load import ROW_INDEX
 from carecli.schema import DIMENSIONS
 
 CID = "conversation_id"
 _GID = "_conversation_number"
+_POS = "_position"
 
 # Columns of the per-conversation frame that every metric reads.
 CONVERSATION_COLUMNS = (
@@ -49,6 +51,7 @@ class Timeline:
     unavailable: dict[str, str]  # metric -> what the input lacks for it
     skipped_without_customer: int = 0  # conversations with no customer message (no start)
     negative_durations: int = 0  # conversation rows whose times run backwards (left out)
+    duplicate_events: int = 0  # identical events dropped (overlapping exports)
 
 
 HANDLE_COLUMNS = ("talk_seconds", "hold_seconds", "after_work_seconds")
@@ -119,12 +122,16 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         _tie_rank().alias("_rank")
     )
     # Stable, so that same-moment events keep the file's order (the last agent wins ties).
-    ordered = lazy.sort([CID, "timestamp", "_rank"], maintain_order=True)
+    ordered, duplicates = _drop_identical_events(
+        lazy.sort([CID, "timestamp", "_rank"], maintain_order=True).collect()
+    )
     # Sorted runs of one id, numbered: grouping on a sorted integer is ~10x cheaper than
     # hashing the text ids for every window and group-by below.
-    ordered = ordered.with_columns(
-        (pl.col(CID) != pl.col(CID).shift(1)).fill_null(True).cum_sum().alias(_GID)
-    ).set_sorted(_GID)
+    ordered = (
+        ordered.lazy()
+        .with_columns((pl.col(CID) != pl.col(CID).shift(1)).fill_null(True).cum_sum().alias(_GID))
+        .set_sorted(_GID)
+    )
 
     is_msg = pl.col("event") == "message"
     is_customer = is_msg & (pl.col("role") == "customer")
@@ -201,7 +208,27 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         status=status_df,
         unavailable=_unavailable(events.columns, "messages"),
         skipped_without_customer=conv_df.height - started.height,
+        duplicate_events=duplicates,
     )
+
+
+def _drop_identical_events(ordered: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Overlapping exports repeat events: an event twice is one event (the first is kept).
+
+    Identical events share their sort key, so only rows tied with a neighbour on it can be
+    copies; comparing whole rows among those few is much cheaper than over every row.
+    """
+    key = [CID, "timestamp", "_rank"]
+    same = pl.all_horizontal(pl.col(k) == pl.col(k).shift(1) for k in key).fill_null(False)
+    tied = ordered.with_row_index(_POS).filter(same | same.shift(-1).fill_null(False))
+    if tied.height == 0:
+        return ordered, 0
+    compared = [c for c in ordered.columns if c != ROW_INDEX]
+    copies = tied.filter(~pl.struct(compared).is_first_distinct())[_POS]
+    if copies.len() == 0:
+        return ordered, 0
+    kept = ordered.with_row_index(_POS).filter(~pl.col(_POS).is_in(copies.implode()))
+    return kept.drop(_POS), copies.len()
 
 
 def from_conversations(rows: pl.DataFrame) -> Timeline:

@@ -6,7 +6,9 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
+from factories import msg, write_jsonl
 from typer.testing import CliRunner
 
 from carecli.cli import app
@@ -94,3 +96,32 @@ def test_a_ticket_exported_twice_keeps_its_last_row(tmp_path: Path) -> None:
     conversations = dataset.timeline.conversations.sort("conversation_id")
     assert conversations["is_resolved"].to_list() == [True, False]
     assert dataset.summary()["duplicate_rows_dropped"] == 1
+
+
+def test_identical_events_apart_in_the_file_and_interleaved_in_a_tie(tmp_path: Path) -> None:
+    """Copies need not be neighbours: a different event at the same second sits between."""
+    rows = [
+        msg("a", "2026-11-02 10:00", "customer"),
+        msg("a", "2026-11-02 10:05", "agent", agent="Lena"),
+        msg("a", "2026-11-02 10:05", "agent", agent="Jonas"),  # a tie, not a copy
+        msg("b", "2026-11-02 11:00", "customer"),
+        msg("a", "2026-11-02 10:05", "agent", agent="Lena"),  # the copy, rows later
+        msg("a", "2026-11-02 10:00", "customer"),  # the copy of the first row
+    ]
+    dataset = load_dataset(write_jsonl(tmp_path / "e.jsonl", rows), Config())
+    assert dataset.duplicates_dropped == 2
+    assert dataset.rows == 4
+    a = dataset.timeline.conversations.filter(pl.col("conversation_id") == "a").row(0, named=True)
+    assert (a["inbound_messages"], a["outbound_messages"]) == (1, 2)
+    assert a["agent"] == "Jonas"  # the last agent of the tie, in file order
+
+
+def test_same_second_events_with_distinct_message_ids_are_kept(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 10:00", "customer", message_id="m1"),
+        msg("a", "2026-11-02 10:00", "customer", message_id="m2"),
+        msg("a", "2026-11-02 10:00", "customer", message_id="m2"),
+    ]
+    dataset = load_dataset(write_jsonl(tmp_path / "e.jsonl", rows), Config())
+    assert dataset.duplicates_dropped == 1
+    assert dataset.timeline.conversations["inbound_messages"].to_list() == [2]
