@@ -51,6 +51,8 @@ _THREAD_ID = "__message_id"
 _THREAD_PARENT = "__reply_to"
 _RAW = "__raw_"
 _SAMPLE_ROWS = 1000
+# Few distinct values over millions of rows: 4-byte category codes instead of text.
+_LOW_CARDINALITY = ("role", "event", "channel", "agent", "team", "topic", "priority", "status")
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,13 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
     problems = find_problems(frame, source, mapping, config)
     if problems and strict:
         raise InputError(problems[0].describe(source.path))
-    frame = frame.select(ROW_INDEX, *dict.fromkeys([*mapping, *constants]))
+    frame = frame.select(
+        ROW_INDEX,
+        *[
+            pl.col(name).cast(pl.Categorical) if name in _LOW_CARDINALITY else pl.col(name)
+            for name in dict.fromkeys([*mapping, *constants])
+        ],
+    )
     mapping = {**mapping, **dict.fromkeys(constants, "")}
     return Normalized(granularity, frame, source, mapping, tuple(problems))
 
