@@ -25,6 +25,11 @@ INPUT_FORMATS = ("auto", "csv", "jsonl", "parquet")
 GRANULARITIES = ("auto", "messages", "conversations")
 EPOCH_UNITS = ("auto", "s", "ms")
 CLOCKS = ("calendar", "business")
+# A real config has a few hundred values at most, a handful of levels deep. Anchors and
+# aliases are fine, but a "billion laughs" file expands to 10^9 values: refuse it early.
+MAX_CONFIG_VALUES = 100_000
+MAX_CONFIG_DEPTH = 64
+_MAX_PROBLEM = 300  # characters: a huge value in a message is cut, the line stays readable
 
 
 @dataclass(frozen=True)
@@ -88,24 +93,42 @@ def load_config(explicit: Path | None = None) -> Config:
     path = find_config_path(explicit)
     if path is None:
         return Config()
+    return parse_config(read_config_text(path), path)
+
+
+def read_config_text(path: Path) -> str:
+    """The config file's text (UTF-8, with or without a byte-order mark)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc})") from exc
-    return parse_config(text, path)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror or exc})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}:{line}: byte 0x{raw[exc.start]:02x} is not UTF-8; save the config as UTF-8"
+        ) from None
 
 
 def parse_config(text: str, path: Path | None = None) -> Config:
     """Parse YAML text (safe loader only) into a Config, collecting every problem."""
     where = str(path) if path else "<config>"
+    loader = yaml.SafeLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        if node is not None:
+            _check_structure(node, where)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{where}{line}: invalid YAML: {problem}") from exc
+        raise ConfigError(f"{where}{line}: invalid YAML: {problem}") from None
+    except RecursionError:  # the composer recurses per level: a pathological nesting
+        raise ConfigError(f"{where}: the YAML is nested too deeply to read") from None
+    finally:
+        loader.dispose()
     if data is None:
         return Config(path=path)
     reader = _Reader(where, _line_index(node))
@@ -115,6 +138,73 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     config = reader.read_config(data, path)
     reader.raise_if_any()
     return config
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_structure(root: yaml.Node, where: str) -> None:
+    """Refuse what safe_load accepts but no config means: a recursive alias, an alias bomb,
+    absurd nesting, and a key written twice (YAML keeps the last one, silently).
+
+    Aliases share nodes, so sizes are counted once per node (memoised): linear time even
+    for a file that would expand to billions of values.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
+        key = id(node)
+        line = node.start_mark.line + 1
+        if children_done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_CONFIG_VALUES:
+                raise ConfigError(
+                    f"{where}:{line}: anchors and aliases expand this value to more than "
+                    f"{MAX_CONFIG_VALUES:,} values; write the config out without them"
+                )
+            continue
+        if key in sizes:
+            continue
+        if depth > MAX_CONFIG_DEPTH:
+            raise ConfigError(f"{where}:{line}: nested more than {MAX_CONFIG_DEPTH} levels deep")
+        if isinstance(node, yaml.MappingNode):
+            _check_unique_keys(node, where)
+        on_path.add(key)
+        stack.append((node, depth, True))
+        for child in _children(node):
+            if id(child) in on_path:
+                raise ConfigError(
+                    f"{where}:{line}: an alias refers to a value that contains it; "
+                    "remove the recursive alias"
+                )
+            if id(child) not in sizes:
+                stack.append((child, depth + 1, False))
+
+
+def _check_unique_keys(node: yaml.MappingNode, where: str) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+            continue
+        line = key_node.start_mark.line + 1
+        ident = (key_node.tag, key_node.value)
+        if ident in seen:
+            raise ConfigError(
+                f"{where}:{line}: key {key_node.value[:60]!r} is written twice (also line "
+                f"{seen[ident]}); YAML would keep only the last one: remove one"
+            )
+        seen[ident] = line
 
 
 def _line_index(node: yaml.Node | None) -> dict[tuple[Any, ...], int]:
@@ -154,11 +244,13 @@ class _Reader:
     def problem(self, key_path: tuple[Any, ...], message: str) -> None:
         # A missing key has no line of its own: point at the nearest enclosing one.
         line = None
-        for depth in range(len(key_path), 0, -1):
+        for depth in range(len(key_path), -1, -1):
             line = self.lines.get(key_path[:depth])
             if line is not None:
                 break
         loc = f"{self.where}:{line}" if line else self.where
+        if len(message) > _MAX_PROBLEM:
+            message = message[: _MAX_PROBLEM - 3] + "..."
         self.problems.append(f"{loc}: {format_key_path(key_path)}: {message}")
 
     def raise_if_any(self) -> None:

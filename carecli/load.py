@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +37,7 @@ class Source:
     format: str
     columns: tuple[str, ...]
     scan: Callable[[list[str]], pl.LazyFrame]
+    separator: str = ","  # CSV only: for re-reading the file to locate a problem
 
     def row_label(self, index: int) -> str:
         """How a user finds record `index` (0-based) in the file."""
@@ -65,6 +69,8 @@ def open_source(path: Path, requested_format: str = "auto", separator: str = ","
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty; export the data again")
     fmt = detect_format(path, requested_format)
+    if fmt != "parquet":
+        _reject_utf16(path)
     if path.suffix.lower() == ".tsv" and separator == ",":
         separator = "\t"
     opener = {"csv": _open_csv, "jsonl": _open_jsonl, "parquet": _open_parquet}[fmt]
@@ -78,6 +84,9 @@ def _open_csv(path: Path, separator: str) -> Source:
         raise InputError(f"{path}: the file is empty; export the data again") from None
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"{path}: not a readable CSV file ({_first_line(exc)})") from None
+    names = header.names()
+    if len(names) == 1:
+        _reject_wrong_separator(path, names[0], separator)
 
     def scan(columns: list[str]) -> pl.LazyFrame:
         # Everything is read as text: normalize parses it and can name the bad row.
@@ -90,19 +99,28 @@ def _open_csv(path: Path, separator: str) -> Source:
         )
         return frame.select(ROW_INDEX, *columns)
 
-    return Source(path, "csv", tuple(header.names()), scan)
+    return Source(path, "csv", tuple(header.names()), scan, separator)
 
 
 def _open_jsonl(path: Path, separator: str) -> Source:
+    with path.open("rb") as handle:
+        has_bom = handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+    # polars' JSON reader rejects a byte-order mark; such files (Windows tools write them)
+    # are read from memory without it. Rare enough that the copy does not matter.
+    data = path.read_bytes()[len(codecs.BOM_UTF8) :] if has_bom else None
+
+    def origin() -> Path | io.BytesIO:
+        return path if data is None else io.BytesIO(data)
+
     try:
-        schema = pl.scan_ndjson(path, infer_schema_length=1000).collect_schema()
-    except (pl.exceptions.PolarsError, OSError):
-        raise InputError(_locate_json_problem(path)) from None
+        schema = pl.scan_ndjson(origin(), infer_schema_length=1000).collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(_locate_json_problem(path, exc)) from None
 
     def scan(columns: list[str]) -> pl.LazyFrame:
         # An explicit text schema reads only the wanted keys; keys absent from a line are null.
         return pl.scan_ndjson(
-            path,
+            origin(),
             schema={name: pl.String for name in columns},
             row_index_name=ROW_INDEX,
         )
@@ -128,9 +146,9 @@ def collect(frame: pl.LazyFrame, source: Source) -> pl.DataFrame:
         return frame.collect()
     except pl.exceptions.PolarsError as exc:
         if source.format == "jsonl":
-            raise InputError(_locate_json_problem(source.path)) from None
+            raise InputError(_locate_json_problem(source.path, exc)) from None
         if source.format == "csv":
-            raise InputError(_locate_csv_problem(source.path, exc)) from None
+            raise InputError(_locate_csv_problem(source.path, exc, source.separator)) from None
         raise InputError(f"{source.path}: cannot read the file ({_first_line(exc)})") from None
 
 
@@ -153,32 +171,99 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _locate_json_problem(path: Path) -> str:
+def _reject_utf16(path: Path) -> None:
+    """Excel's "Unicode text" is UTF-16: read as UTF-8 it is a header of garbage."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "UTF-32"
+    elif start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "UTF-16"
+    else:
+        return
+    raise InputError(
+        f"{path}: line 1: the file is {encoding}, carecli reads UTF-8; save it as "
+        f"'CSV UTF-8' or convert it (iconv -f {encoding} -t UTF-8)"
+    )
+
+
+def _reject_wrong_separator(path: Path, name: str, separator: str) -> None:
+    """A one-column header holding another separator: the file is not split by ours."""
+    shown = {"\t": "a tab", ";": "';'", "|": "'|'", ",": "','"}
+    for candidate in ("\t", ";", "|", ","):
+        if candidate != separator and candidate in name:
+            # YAML reads "\t" (double quotes) as a tab; '\t' would be two characters.
+            setting = '"\\t" (or name the file .tsv)' if candidate == "\t" else repr(candidate)
+            raise InputError(
+                f"{path}: line 1: the header is one column {name[:60]!r}; the file seems "
+                f"separated by {shown[candidate]}, not {shown.get(separator, repr(separator))}; "
+                f"set csv_separator: {setting} in the config"
+            )
+
+
+def _locate_json_problem(path: Path, error: BaseException | None = None) -> str:
     """Polars reports malformed JSON without a line number; find the line for the user."""
+
+    def reject(value: str) -> float:
+        raise ValueError(f"{value} is not a JSON number; write null for a missing value")
+
+    def finite(text: str) -> float:
+        number = float(text)
+        if number in (float("inf"), float("-inf")):
+            raise ValueError(f"the number {text[:40]} is out of range")
+        return number
+
     try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, start=1):
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8) :]
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    return (
+                        f"{path}: line {number}: byte 0x{raw[exc.start]:02x} at column "
+                        f"{exc.start + 1} is not UTF-8; save the file as UTF-8"
+                    )
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line)
+                    record = json.loads(line, parse_constant=reject, parse_float=finite)
                 except json.JSONDecodeError as exc:
                     return (
                         f"{path}: line {number}: malformed JSON ({exc.msg}); "
                         "each line must be one JSON object"
                     )
+                except ValueError as exc:
+                    return f"{path}: line {number}: {exc}"
+                except RecursionError:
+                    return f"{path}: line {number}: JSON nested too deeply to read"
                 if not isinstance(record, dict):
                     return f"{path}: line {number}: expected a JSON object, got {line.strip()[:40]}"
     except OSError as exc:
         return f"{path}: cannot read the file ({exc})"
-    return f"{path}: not a readable JSON Lines file; each line must be one JSON object"
+    reason = f" ({_first_line(error)[:120]})" if error is not None else ""
+    return f"{path}: not a readable JSON Lines file{reason}; each line must be one JSON object"
 
 
-def _locate_csv_problem(path: Path, exc: BaseException) -> str:
-    """Find the first record whose field count differs from the header's."""
+@contextmanager
+def _any_field_size() -> Iterator[None]:
+    """The csv module refuses fields over 128 KiB; exports hold longer ones (mail bodies)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
     try:
-        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-            reader = csv.reader(handle)
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _locate_csv_problem(path: Path, exc: BaseException, separator: str = ",") -> str:
+    """Find the first record whose field count differs from the header's, or whose quotes
+    the csv module cannot read (a quote left open by a file cut short)."""
+    reader = None
+    try:
+        with _any_field_size(), path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            reader = csv.reader(handle, delimiter=separator, strict=True)
             header = next(reader, [])
             for row in reader:
                 if row and len(row) != len(header):
@@ -186,6 +271,12 @@ def _locate_csv_problem(path: Path, exc: BaseException) -> str:
                         f"{path}: line {reader.line_num}: {len(row)} fields where the header "
                         f"has {len(header)}; check the delimiter and quoting of that line"
                     )
-    except (OSError, csv.Error) as csv_exc:
-        return f"{path}: cannot parse the CSV file ({csv_exc})"
+    except csv.Error as csv_exc:
+        line = f"line {reader.line_num}: " if reader is not None else ""
+        return (
+            f"{path}: {line}unreadable quoting ({csv_exc}); check the quotes of that line "
+            "(a file cut short leaves one open)"
+        )
+    except OSError as os_exc:
+        return f"{path}: cannot read the file ({os_exc.strerror or os_exc})"
     return f"{path}: cannot parse the CSV file ({_first_line(exc)})"

@@ -5,13 +5,27 @@ from __future__ import annotations
 import math
 import re
 
+from carecli.errors import CareError
+
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)", re.IGNORECASE)
 _DURATION_WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[dhms]\s*)+$", re.IGNORECASE)
 _SECONDS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
 
 
-class QuantityError(ValueError):
-    """A text that is not the expected quantity; the message says what to write instead."""
+class QuantityError(CareError, ValueError):
+    """A text that is not the expected quantity; the message says what to write instead.
+
+    A CareError, so a caller that does not catch it still exits 2 with the message; a
+    ValueError for code that treats it as one.
+    """
+
+
+def _float(value: int | float) -> float:
+    """float() that reports an integer too large for a float (YAML reads 10**400 exactly)."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise QuantityError(f"{str(value)[:20]}... is too large a number") from None
 
 
 def parse_duration(value: object) -> float:
@@ -19,13 +33,17 @@ def parse_duration(value: object) -> float:
     if isinstance(value, bool):
         raise QuantityError(f"{value!r} is not a duration; use 1h, 90m or 3600s")
     if isinstance(value, int | float):
-        if not math.isfinite(value) or value < 0:
+        number = _float(value)
+        if not math.isfinite(number) or number < 0:
             raise QuantityError(f"{value!r} is not a duration; use 1h, 90m or 3600s")
-        return float(value)
+        return number
     text = str(value).strip()
     if not _DURATION_WHOLE.match(text):
-        raise QuantityError(f"{text!r} is not a duration; use 1h, 90m or 3600s")
-    return float(sum(float(n) * _SECONDS[u.lower()] for n, u in _DURATION_PART.findall(text)))
+        raise QuantityError(f"{text[:60]!r} is not a duration; use 1h, 90m or 3600s")
+    seconds = sum(float(n) * _SECONDS[u.lower()] for n, u in _DURATION_PART.findall(text))
+    if not math.isfinite(seconds):  # "1e999" cannot be written, but 400 digits can
+        raise QuantityError(f"{text[:60]!r} is too long a duration")
+    return float(seconds)
 
 
 def parse_rate(value: object) -> float:
@@ -33,23 +51,24 @@ def parse_rate(value: object) -> float:
     if isinstance(value, bool):
         raise QuantityError(f"{value!r} is not a rate; use 85% or 0.85")
     if isinstance(value, int | float):
-        number = float(value)
-        if not 0 <= number <= 1:
-            raise QuantityError(f"{value!r} is not a rate; write 85% or 0.85, not 85")
+        number = _float(value)
+        if not 0 <= number <= 1:  # also false for NaN
+            raise QuantityError(f"{str(value)[:20]} is not a rate; write 85% or 0.85, not 85")
         return number
     text = str(value).strip()
     if text.endswith("%"):
         try:
             number = float(text[:-1].strip()) / 100
         except ValueError:
-            raise QuantityError(f"{text!r} is not a rate; use 85% or 0.85") from None
+            raise QuantityError(f"{text[:60]!r} is not a rate; use 85% or 0.85") from None
         if not 0 <= number <= 1:
-            raise QuantityError(f"{text!r} is not a rate between 0% and 100%")
+            raise QuantityError(f"{text[:60]!r} is not a rate between 0% and 100%")
         return number
     try:
-        return parse_rate(float(text))
+        number = float(text)
     except ValueError:
-        raise QuantityError(f"{text!r} is not a rate; use 85% or 0.85") from None
+        raise QuantityError(f"{text[:60]!r} is not a rate; use 85% or 0.85") from None
+    return parse_rate(number)
 
 
 def parse_number(value: object) -> float:
@@ -57,15 +76,17 @@ def parse_number(value: object) -> float:
     if isinstance(value, bool):
         raise QuantityError(f"{value!r} is not a number")
     if isinstance(value, int | float):
-        if not math.isfinite(value):
+        number = _float(value)
+        if not math.isfinite(number):
             raise QuantityError(f"{value!r} is not a finite number")
-        return float(value)
+        return number
+    text = str(value).strip()
     try:
-        number = float(str(value).strip())
+        number = float(text)
     except ValueError:
-        raise QuantityError(f"{value!r} is not a number; write e.g. 20 or -5") from None
+        raise QuantityError(f"{text[:60]!r} is not a number; write e.g. 20 or -5") from None
     if not math.isfinite(number):
-        raise QuantityError(f"{value!r} is not a finite number")
+        raise QuantityError(f"{text[:60]!r} is not a finite number")
     return number
 
 

@@ -219,7 +219,8 @@ def test_unknown_column_field_with_did_you_mean() -> None:
 @pytest.mark.parametrize("text", ["- timezone: UTC\n- csat: {}\n", "just text\n", "42\n"])
 def test_top_level_must_be_a_mapping(text: str) -> None:
     assert problem_of(text) == (
-        "carecli.yaml: (top level): the config must be a mapping of keys (timezone:, columns:, ...)"
+        "carecli.yaml:1: (top level): the config must be a mapping of keys "
+        "(timezone:, columns:, ...)"
     )
 
 
@@ -457,5 +458,5 @@ def test_load_config_reports_problems_with_the_file_name(tmp_path: Path) -> None
 def test_load_config_rejects_non_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("timezone: Europe/Zürich\n".encode("latin-1"))
-    with pytest.raises(ConfigError, match=r"latin1\.yaml: cannot read config file"):
+    with pytest.raises(ConfigError, match=r"latin1\.yaml:1: byte 0xfc is not UTF-8"):
         load_config(path)
