@@ -6,6 +6,7 @@ and run setup shared by several commands live in cli_common.py.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +25,7 @@ from carecli.cli_common import (
     PresetOption,
     Run,
     SinceOption,
+    StrictDataOption,
     TracebackOption,
     TzOption,
     UntilOption,
@@ -111,6 +113,7 @@ def report(
     tz: TzOption = None,
     clock: ClockOption = None,
     as_of: AsOfOption = None,
+    strict_data: StrictDataOption = False,
     config: ConfigOption = None,
     show_traceback: TracebackOption = False,
 ) -> None:
@@ -126,11 +129,26 @@ def report(
         if digest and not group_by:
             group_by = ["channel"]  # the weekly digest always has its by-channel tables
         run = start_run(
-            data, config, week, since, until, tz, as_of, format_in, everything, preset, clock
+            data,
+            config,
+            week,
+            since,
+            until,
+            tz,
+            as_of,
+            format_in,
+            everything,
+            preset,
+            clock,
+            strict_data,
         )
         if email and run.config.smtp is None:
             raise UsageError("--email needs an smtp: section in the config (see docs/reports.md)")
         result = build_report(run.dataset, run.period, run.config, group_by, metrics, filters)
+        # What the data needed (dropped duplicates, suspicious times) travels with the
+        # report: every format shows it, not only stderr.
+        warnings = [finding.as_dict() for finding in run.findings]
+        result = dataclasses.replace(result, data={**result.data, "warnings": warnings})
         outcomes = evaluate(run.dataset.timeline, run.config.slas, run.period, run.config, run.now)
         if result.overall.current.get("volume", {}).get("conversations") == 0:
             summary = run.dataset.summary()
@@ -164,7 +182,7 @@ def report(
             typer.echo(text, nl=False)
 
 
-EXTENSIONS = {"table": "txt", "json": "json", "md": "md", "html": "html"}
+EXTENSIONS = {"table": "txt", "json": "json", "md": "md", "html": "html", "csv": "csv"}
 
 
 def output_path(output: Path, period: Period, output_format: OutputFormat) -> Path:
@@ -172,7 +190,12 @@ def output_path(output: Path, period: Period, output_format: OutputFormat) -> Pa
     if output.is_dir():
         from carecli.render.markdown import output_filename
 
-        return output / output_filename(period, EXTENSIONS[output_format.value])
+        name = output_filename(period, EXTENSIONS[output_format.value])
+        # The name is built from the period label; whatever it holds, it stays a plain
+        # file name inside the folder the user chose (no separator, no "..").
+        if Path(name).name != name or name in (".", "..") or "\\" in name:
+            raise UsageError(f"--output {output}: cannot build a safe file name from {name!r}")
+        return output / name
     return output
 
 
@@ -208,6 +231,10 @@ class Renderer:
             from carecli.render import json as json_render
 
             return json_render.render(self.result, self.outcomes)
+        if output_format is OutputFormat.csv:
+            from carecli.render import csv as csv_render
+
+            return csv_render.render(self.result)
         if output_format is OutputFormat.table:
             from carecli.render import table
 
@@ -247,6 +274,7 @@ def check(
     tz: TzOption = None,
     clock: ClockOption = None,
     as_of: AsOfOption = None,
+    strict_data: StrictDataOption = False,
     config: ConfigOption = None,
     show_traceback: TracebackOption = False,
 ) -> None:
@@ -257,8 +285,21 @@ def check(
         from carecli.render import junit as junit_render
         from carecli.sla import evaluate, exit_code
 
+        if output_format not in (OutputFormat.table, OutputFormat.json):
+            raise UsageError(f"--format {output_format.value}: check prints table or json")
         run = start_run(
-            data, config, week, since, until, tz, as_of, format_in, everything, preset, clock
+            data,
+            config,
+            week,
+            since,
+            until,
+            tz,
+            as_of,
+            format_in,
+            everything,
+            preset,
+            clock,
+            strict_data,
         )
         if not run.config.slas:
             where = run.config.path or "the config"
@@ -285,17 +326,14 @@ def validate(
 ) -> None:
     """Check the config file alone (keys, SLA targets): exit 0 if valid, 2 if not."""
     with exit_codes(show_traceback):
-        from carecli.config import find_config_path, parse_config
+        from carecli.config import find_config_path, parse_config, read_config_text
 
         path = find_config_path(config)
         if path is None:
             raise UsageError(
                 "no config file: pass --config FILE, set $CARECLI_CONFIG or add ./carecli.yaml"
             )
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{path}: cannot read config file ({exc})") from None
+        text = read_config_text(path)
         from carecli.errors import ConfigError
 
         try:

@@ -24,6 +24,7 @@ from carecli.render import OutputFormat
 if TYPE_CHECKING:
     from carecli.config import Config
     from carecli.periods import Period
+    from carecli.quality import Finding
     from carecli.report import Dataset
 
 
@@ -143,6 +144,14 @@ PresetOption = Annotated[
     typer.Option(help="Read the file with a preset mapping (see `carecli presets list`)."),
 ]
 OutputFormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+StrictDataOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict-data",
+        help="Exit 2 when the data needed any workaround (duplicates dropped, rows or times "
+        "left out, suspicious times); for CI. See docs/data-quality.md.",
+    ),
+]
 TracebackOption = Annotated[
     bool, typer.Option("--traceback", help="Show the Python traceback of internal errors.")
 ]
@@ -200,6 +209,7 @@ class Run:
     dataset: Dataset
     period: Period
     now: datetime
+    findings: tuple[Finding, ...] = ()  # data-quality warnings, shown in the report
 
 
 def start_run(
@@ -214,9 +224,11 @@ def start_run(
     everything: bool = False,
     preset: str | None = None,
     clock: str | None = None,
+    strict_data: bool = False,
 ) -> Run:
     from dataclasses import replace
 
+    from carecli import quality
     from carecli.config import load_config
     from carecli.periods import select_period
     from carecli.report import load_dataset
@@ -239,13 +251,22 @@ def start_run(
     period = select_period(week, since, until, zone, now, everything)
     files = data_files(data)
     with progress(f"Loading {files[0] if len(files) == 1 else f'{len(files)} files'}"):
+        findings = quality.prescan(files, config, format_in, preset)
         dataset = load_dataset(files, config, format_in, preset)
+        # The real clock, not --as-of: data after a past as-of date is not in the future.
+        dataset, more = quality.assess(dataset, datetime.now(UTC))
+    findings += more
+    if strict_data and findings:
+        raise quality.strict_error(findings, files, config, format_in, preset)
     for note in dataset.notes:
         err(note)
+    for finding in findings:
+        if not finding.printed:
+            err(f"warning: {finding.line()}")
     created = dataset.timeline.conversations["created_at"]
     if created.len() and created.is_null().all() and not everything:
         raise UsageError(
             f"{', '.join(data)}: the data has no creation time, so conversations cannot be "
             "placed in a period; use --all to report on the whole file"
         )
-    return Run(config, dataset, period, now)
+    return Run(config, dataset, period, now, tuple(findings))

@@ -13,7 +13,7 @@ from rich.text import Text
 from carecli.config import Config
 from carecli.load import ROW_INDEX, open_source
 from carecli.normalize import DataProblem, normalize
-from carecli.render import to_text
+from carecli.render import NAME_LIMIT, plain, to_text
 from carecli.report import with_preset
 
 
@@ -67,7 +67,7 @@ def render(found: Inspection, sample_rows: int = 5, width: int = 100) -> str:
     facts = Table(box=None, show_header=False, pad_edge=False)
     facts.add_column(style="bold")
     facts.add_column()
-    facts.add_row("File", str(found.path))
+    facts.add_row("File", plain(found.path))
     facts.add_row("Format", found.format)
     facts.add_row("Preset", found.preset or "none (canonical column names or your columns:)")
     facts.add_row("Granularity", f"one row per {found.granularity[:-1]}")
@@ -78,13 +78,13 @@ def render(found: Inspection, sample_rows: int = 5, width: int = 100) -> str:
     mapping.add_column("carecli field")
     mapping.add_column("from column")
     for name, column in found.mapping.items():
-        mapping.add_row(name, column or "(constant from the preset/config)")
+        mapping.add_row(name, plain(column) if column else "(constant from the preset/config)")
     renderables: list[object] = [facts, mapping]
     for note in found.notes:
-        renderables.insert(0, Text(note, style="dim"))
+        renderables.insert(0, plain(note, style="dim"))
     if found.unmapped:
         renderables.append(
-            Text(f"Not used ({len(found.unmapped)}): " + ", ".join(found.unmapped), style="dim")
+            plain(f"Not used ({len(found.unmapped)}): " + ", ".join(found.unmapped), style="dim")
         )
     if found.problems:
         problems = Table(title="Problems", box=box.SIMPLE_HEAD, title_justify="left")
@@ -92,11 +92,11 @@ def render(found: Inspection, sample_rows: int = 5, width: int = 100) -> str:
             problems.add_column(name, overflow="fold")
         for problem in found.problems:
             problems.add_row(
-                f"{problem.column} ({problem.field})",
+                plain(f"{problem.column} ({problem.field})"),
                 f"{problem.rows:,}",
                 problem.first_row,
-                repr(problem.example) if problem.example is not None else "",
-                problem.message,
+                plain(repr(problem.example)) if problem.example is not None else "",
+                plain(problem.message),
             )
         renderables.append(problems)
     else:
@@ -108,6 +108,6 @@ def render(found: Inspection, sample_rows: int = 5, width: int = 100) -> str:
         for column in head.columns:
             sample.add_column(column, overflow="fold")
         for row in head.iter_rows():
-            sample.add_row(*["" if v is None else str(v) for v in row])
+            sample.add_row(*[plain("" if v is None else v, limit=NAME_LIMIT) for v in row])
         renderables.append(sample)
     return to_text(renderables, width=width)

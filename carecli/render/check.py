@@ -12,7 +12,7 @@ from rich.text import Text
 
 from carecli import __version__
 from carecli.periods import Period
-from carecli.render import to_text, units
+from carecli.render import NAME_LIMIT, plain, to_text, units
 from carecli.sla import Outcome, overall_status
 
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "no_data": "dim"}
@@ -57,7 +57,7 @@ def statistic_label(outcome: Outcome) -> str:
 
 def table(outcomes: list[Outcome], period: Period, list_breaches: int = 0) -> list[Table]:
     main = Table(
-        title=f"SLA targets · {period.label} · {STATUS_TEXT[overall_status(outcomes)]}",
+        title=plain(f"SLA targets · {period.label} · {STATUS_TEXT[overall_status(outcomes)]}"),
         box=box.SIMPLE_HEAD,
         title_justify="left",
         pad_edge=False,
@@ -73,8 +73,8 @@ def table(outcomes: list[Outcome], period: Period, list_breaches: int = 0) -> li
         if outcome.pending:
             breached += f"\n{outcome.pending:,} pending"
         main.add_row(
-            outcome.target.name,
-            outcome.short_scope,
+            plain(outcome.target.name),
+            plain(outcome.short_scope),
             actual_text(outcome),
             threshold_text(outcome, separator="\n"),
             Text(STATUS_TEXT[outcome.status], style=STATUS_STYLE[outcome.status]),
@@ -103,7 +103,7 @@ def _breach_tables(outcomes: list[Outcome], limit: int) -> list[Table]:
         target = outcome.target
         shown, total = min(limit, outcome.worst.height), outcome.worst.height
         sub = Table(
-            title=f"Worst {shown} of {total:,}: {target.name} ({outcome.scope_label})",
+            title=plain(f"Worst {shown} of {total:,}: {target.name} ({outcome.scope_label})"),
             box=box.SIMPLE_HEAD,
             title_justify="left",
             pad_edge=False,
@@ -112,9 +112,9 @@ def _breach_tables(outcomes: list[Outcome], limit: int) -> list[Table]:
             sub.add_column(name, justify="right" if name == "Value" else "left", overflow="fold")
         for row in outcome.worst.head(limit).iter_rows(named=True):
             sub.add_row(
-                str(row["conversation_id"]),
-                row["channel"] or "(none)",
-                row["agent"] or "(none)",
+                plain(row["conversation_id"], limit=NAME_LIMIT),
+                plain(row["channel"] or "(none)", limit=NAME_LIMIT),
+                plain(row["agent"] or "(none)", limit=NAME_LIMIT),
                 breach_value(outcome, row),
             )
         tables.append(sub)

@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from carecli.metrics import METRICS
-from carecli.render import charts
+from carecli.render import charts, clean
 from carecli.render.markdown import SHORT_LABELS, digest
 from carecli.render.summary import Change
 from carecli.report import Report
@@ -44,7 +44,16 @@ def environment() -> Environment:
         undefined=StrictUndefined,  # a typo in the template fails loudly, not silently
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_printable,
     )
+
+
+def _printable(value: object) -> object:
+    """Every printed value: control characters from the data (an ESC, a BEL) are dropped
+    before autoescaping; the charts (Markup built by carecli) pass as they are."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean(value)
+    return value
 
 
 def response_bars(report: Report, outcomes: Sequence[Outcome]) -> list[charts.Bar]:

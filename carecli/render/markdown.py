@@ -15,7 +15,7 @@ from datetime import time, timedelta
 from carecli import __version__
 from carecli.metrics import METRICS
 from carecli.periods import Period
-from carecli.render import units
+from carecli.render import clean, units, warning_lines
 from carecli.render.check import STATUS_TEXT, actual_text, breach_value, threshold_text
 from carecli.render.rows import METRIC_ROWS, headline
 from carecli.render.summary import Change
@@ -65,6 +65,7 @@ class Digest:
     footer: str
     notes: tuple[str, ...] = field(default_factory=tuple)
     no_changes: str = ""  # what to say when `changes` is empty
+    warnings: tuple[str, ...] = ()  # data-quality findings (duplicates dropped, ...)
 
 
 def period_dates(period: Period) -> str:
@@ -291,6 +292,7 @@ def digest(
             if previous
             else "No previous period to compare with."
         ),
+        warnings=tuple(warning_lines(report)),
     )
 
 
@@ -311,11 +313,12 @@ _ENTITY = re.compile(r"&(?=#?\w+;)")
 def escape(text: str) -> str:
     """User text safe in a Markdown table cell or list item, still readable as text.
 
-    Newlines and tabs become spaces (a newline ends a table row), `|` becomes `\\|` (a
-    pipe splits cells) and the characters that would start emphasis, code, links or raw
-    HTML are backslash-escaped.
+    Newlines, tabs and other control characters become spaces (a newline ends a table row,
+    an ESC would reach a terminal showing the file), `|` becomes `\\|` (a pipe splits
+    cells) and the characters that would start emphasis, code, links or raw HTML are
+    backslash-escaped.
     """
-    flat = " ".join(str(text).split())
+    flat = " ".join(clean(text).split())
     escaped = _UNDERSCORE.sub(r"\\_", _SPECIAL.sub(r"\\\1", flat))
     return _ENTITY.sub(r"\\&", escaped)
 
@@ -377,6 +380,8 @@ def render(
     for table in (d.daily, d.trend):
         if table is not None:
             out += [f"## {escape(table.title)}", "", *markdown_table(table), ""]
+    if d.warnings:
+        out += ["## Data quality", "", *(f"- {escape(w)}" for w in d.warnings), ""]
     out.append("---")
     for paragraph in (*d.notes, d.footer):
         out += ["", escape(paragraph)]

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from carecli.metrics import METRICS
-from carecli.render import to_text, units
+from carecli.render import NAME_LIMIT, clean, plain, to_text, units, warning_lines
 from carecli.render.check import table as check_tables
 from carecli.render.rows import METRIC_ROWS, Row, headline
 from carecli.report import GroupResult, Report, Stats
@@ -30,7 +30,7 @@ def _change(row: Row, current: Stats, previous: Stats) -> Text:
 
 def summary_table(report: Report) -> Table:
     table = Table(
-        title=_title(report),
+        title=plain(_title(report)),
         min_width=72,  # room for the title on one line
         box=box.SIMPLE_HEAD,
         title_justify="left",
@@ -80,7 +80,7 @@ def breakdown_tables(report: Report, width: int) -> list[Table]:
         chunk = names[start : start + per_table]
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
         versus = " vs previous" if report.previous_period is not None else ""
-        table.title = f"By {', '.join(report.group_by)} — {report.period.label}{versus}"
+        table.title = plain(f"By {', '.join(report.group_by)} — {report.period.label}{versus}")
         for key in report.group_by:
             table.add_column(key.capitalize(), overflow="fold", max_width=18)
         for name in chunk:
@@ -102,8 +102,11 @@ def _cell(group: GroupResult, name: str) -> Text:
     return cell
 
 
-def _key_cells(group: GroupResult) -> list[str]:
-    return [NONE_LABEL if v is None else str(v) for v in group.key.values()]
+def _key_cells(group: GroupResult) -> list[Text]:
+    # Names come from the data: plain text, so "[/bold]" in an agent name is just text.
+    return [
+        Text(NONE_LABEL) if v is None else plain(v, limit=NAME_LIMIT) for v in group.key.values()
+    ]
 
 
 def _short_title(name: str) -> str:
@@ -148,10 +151,12 @@ def render(
     data = report.data
     renderables.append(
         Text(
-            f"Data: {data['file']} ({data['granularity']}, {data['rows']:,} rows, "
+            f"Data: {clean(data['file'])} ({data['granularity']}, {data['rows']:,} rows, "
             f"{data['conversations']:,} conversations). Durations: median unless stated"
             + ("; change vs previous period." if report.previous_period else "."),
             style="dim",
         )
     )
+    for line in warning_lines(report):
+        renderables.append(plain(f"Data quality: {line}", style="yellow"))
     return to_text(renderables, color, width)

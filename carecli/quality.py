@@ -1,0 +1,509 @@
+"""Data quality: what the input gets wrong without being unreadable, and what carecli does.
+
+Hard errors (an unparsable value, a missing column) stop the load with exit 2. The rest
+is a documented treatment (docs/data-quality.md) — a row dropped, a value left out, a
+suspicious value kept — and each becomes a `Finding`: counted, printed on stderr and shown
+in the report. `--strict-data` turns any finding into an error, for CI.
+
+Two passes: `prescan` reads the raw files before loading (encoding, a header repeated by
+`cat a.csv b.csv`, two columns for one field); `assess` looks at the loaded timeline.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import dataclasses
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from carecli.config import Config
+from carecli.errors import InputError
+from carecli.load import ROW_INDEX, Source, detect_format, open_source
+from carecli.report import Dataset
+
+CID = "conversation_id"
+# Clocks drift and exports lag: only times more than this after now are "in the future".
+FUTURE_TOLERANCE = timedelta(hours=1)
+# No response, reply or resolution plausibly takes a year; placeholder dates (1970, 2000)
+# and typos in the year do.
+LONG_DURATION_S = 365 * 86_400
+DURATIONS = ("first_response_s", "bot_first_response_s", "resolution_s")
+MOMENTS = ("created_at", "first_response_at", "bot_first_response_at", "resolved_at")
+_CHUNK = 1 << 22  # bytes read at a time by the raw scan
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One kind of data problem carecli worked around: how many, what it did, where to look."""
+
+    kind: str  # stable key, listed in docs/data-quality.md
+    count: int
+    message: str  # one line: what was found and what carecli did with it
+    example: str | None = None  # the first case, where the user can find it
+    printed: bool = False  # load_dataset already says it on stderr (its notes)
+
+    def line(self) -> str:
+        return self.message + (f" (first: {self.example})" if self.example else "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "count": self.count,
+            "message": self.message,
+            "example": self.example,
+        }
+
+
+# --- before loading: the raw files -------------------------------------------------------
+
+
+def prescan(
+    files: Sequence[Path],
+    config: Config,
+    input_format: str | None = None,
+    preset: str | None = None,
+) -> list[Finding]:
+    """Check what polars reads silently or misleadingly; raise InputError when the file
+    cannot be read right, return findings for what is only degraded.
+
+    Files that cannot be opened are left to load_dataset, which says why.
+    """
+    findings: list[Finding] = []
+    for path in files:
+        if not path.is_file() or path.stat().st_size == 0:
+            continue
+        try:
+            fmt = detect_format(path, input_format or config.input_format)
+        except InputError:
+            continue
+        if fmt != "csv":
+            continue  # JSON must be UTF-8 and polars says where it is not; Parquet is typed
+        source = open_source(path, fmt, config.csv_separator)
+        _check_ambiguous_columns(source, config, preset)
+        bad_lines, first_bad, repeated = _scan_bytes(path)
+        if repeated is not None:
+            raise InputError(
+                f"{path}: line {repeated}: the header line is repeated (files joined with "
+                "cat?); delete that line, or pass each file with its own --data"
+            )
+        if bad_lines:
+            findings.append(
+                Finding(
+                    "invalid_utf8",
+                    bad_lines,
+                    f"{bad_lines} lines of {path} are not valid UTF-8; their bad bytes were "
+                    "read as \ufffd (save the file as UTF-8, e.g. iconv -f latin1 -t utf-8)",
+                    f"line {first_bad}",
+                )
+            )
+    return findings
+
+
+def _scan_bytes(path: Path) -> tuple[int, int | None, int | None]:
+    """(lines that are not UTF-8, the first of them, the first line repeating the header).
+
+    Reads the file once in large chunks cut at line ends; the common case (ASCII or valid
+    UTF-8, no repeated header) costs a few C-speed passes over each chunk.
+    """
+    bad, first_bad, repeated = 0, None, None
+    header: bytes | None = None
+    lines_before = 0
+    for chunk, final in _line_chunks(path):
+        if header is None:
+            end = chunk.find(b"\n")
+            header = chunk[: end if end >= 0 else len(chunk)].rstrip(b"\r")
+            header = header.removeprefix(codecs.BOM_UTF8)
+            hay, base = (chunk[end:], 1) if end >= 0 else (b"", 1)
+        else:
+            hay, base = b"\n" + chunk, lines_before
+        if final and not hay.endswith(b"\n"):
+            hay += b"\n"
+        if repeated is None and header:
+            position = _find_line(hay, header)
+            if position >= 0:
+                repeated = base + hay.count(b"\n", 0, position + 1)
+        if not chunk.isascii():
+            try:
+                chunk.decode("utf-8")
+            except UnicodeDecodeError:
+                for offset, line in enumerate(chunk.split(b"\n")):
+                    try:
+                        line.decode("utf-8")
+                    except UnicodeDecodeError:
+                        bad += 1
+                        first_bad = first_bad or lines_before + offset + 1
+        lines_before += chunk.count(b"\n")
+    return bad, first_bad, repeated
+
+
+def _line_chunks(path: Path) -> Iterator[tuple[bytes, bool]]:
+    """The file in chunks that each end at a line end (the last one may not)."""
+    pending = b""
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(_CHUNK)
+            if not block:
+                if pending:
+                    yield pending, True
+                return
+            data = pending + block
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                pending = data  # one very long line: keep reading
+                continue
+            pending = data[cut:]
+            yield data[:cut], False
+
+
+def _find_line(hay: bytes, line: bytes) -> int:
+    """Index of the newline before the first whole line equal to `line` (BOM allowed)."""
+    for prefix in (b"\n", b"\n" + codecs.BOM_UTF8):
+        needle = prefix + line
+        start = hay.find(needle)
+        while start >= 0:
+            after = start + len(needle)
+            if hay.startswith((b"\n", b"\r\n"), after):
+                return start
+            start = hay.find(needle, start + 1)
+    return -1
+
+
+def _simple(name: str) -> str:
+    # The same rule as normalize.resolve_mapping's: case, spaces and dashes do not matter.
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _check_ambiguous_columns(source: Source, config: Config, preset: str | None) -> None:
+    """Two header columns that both read as one field: polars would quietly take one.
+
+    Duplicate names that carecli does not use (two 'Notes' columns) are left alone.
+    """
+    from carecli.normalize import resolve_mapping
+    from carecli.report import with_preset
+
+    header = _raw_header(source.path, config.csv_separator)
+    file_config, _ = with_preset(source, config, preset)
+    mapping = resolve_mapping(source, file_config)
+    used = {**mapping, **{f"threads.{k}": v for k, v in file_config.threads.items()}}
+    for field_name, column in used.items():
+        explicit = field_name.startswith("threads.") or file_config.columns.get(field_name)
+        same = [
+            i
+            for i, name in enumerate(header)
+            if (name == column if explicit else _simple(name) == _simple(column))
+        ]
+        if len(same) > 1:
+            shown = ", ".join(f"{header[i]!r} (column {i + 1})" for i in same)
+            raise InputError(
+                f"{source.path}: line 1: {len(same)} columns could be field "
+                f"{field_name!r}: {shown}; rename or remove all but one"
+            )
+
+
+def _raw_header(path: Path, separator: str) -> list[str]:
+    """The header as written (polars renames a repeated name to name_duplicated_0)."""
+    if path.suffix.lower() == ".tsv" and separator == ",":
+        separator = "\t"
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        return next(csv.reader(handle, delimiter=separator), [])
+
+
+# --- after loading: the timeline ---------------------------------------------------------
+
+
+def assess(dataset: Dataset, now: datetime | None = None) -> tuple[Dataset, list[Finding]]:
+    """The dataset with impossible values left out, and every finding about it.
+
+    `now` is the real current time (not --as-of: a rerun as of a past Monday legitimately
+    has data after that Monday).
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    dataset, findings = _leave_out_impossible(dataset)
+    timeline = dataset.timeline
+    findings = [*_loader_findings(dataset), *findings]
+    findings += _future(timeline.conversations, timeline.turns, timeline.status, now)
+    findings += _long(timeline.conversations, timeline.turns)
+    return dataset, [f for f in findings if f.count]
+
+
+def _loader_findings(dataset: Dataset) -> list[Finding]:
+    """What load_dataset already did (and counted), as findings."""
+    timeline = dataset.timeline
+    if dataset.granularity == "messages":
+        dropped = f"{dataset.duplicates_dropped} identical events were dropped"
+    else:
+        dropped = (
+            f"{dataset.duplicates_dropped} repeated conversation rows were dropped "
+            "(the last row of each conversation is kept)"
+        )
+    return [
+        Finding("duplicate_rows", dataset.duplicates_dropped, dropped, printed=True),
+        Finding(
+            "without_customer_message",
+            timeline.skipped_without_customer,
+            f"{timeline.skipped_without_customer} conversations have no customer message "
+            "and were left out (nothing starts them)",
+        ),
+    ]
+
+
+def _leave_out_impossible(dataset: Dataset) -> tuple[Dataset, list[Finding]]:
+    """Null NaN/infinite numbers and negative durations, as load_dataset already does for
+    times that run backwards in conversation rows.
+
+    This applies that rule to message timelines (a resolution event before the first
+    customer message gives a negative resolution time) and to NaN or infinite numbers (one
+    'NaN' talk_seconds would make the AHT mean NaN). Values already left out are not
+    counted twice.
+    """
+    timeline = dataset.timeline
+    conversations, turns = timeline.conversations, timeline.turns
+    durations = [c for c in DURATIONS if c in conversations.columns]
+    floats = [name for name, dtype in conversations.schema.items() if dtype.is_float()]
+    nan_columns = [c for c in floats if conversations.select(_non_finite(c).any()).item()]
+    replies = turns is not None and "reply_s" in turns.columns
+    nan_parts = [_matching(conversations, nan_columns, _non_finite)]
+    neg_parts = [_matching(conversations, durations, _negative)]
+    if turns is not None and replies:
+        nan_parts.append(_matching(turns, ["reply_s"], _non_finite))
+        neg_parts.append(_matching(turns, ["reply_s"], _negative))
+        if nan_parts[-1].len():
+            nan_columns.append("reply_s")
+    nan_ids, neg_ids = pl.concat(nan_parts).unique(), pl.concat(neg_parts).unique()
+    if nan_ids.len() or neg_ids.len():
+        conversations = conversations.with_columns(
+            *(_without(c, _non_finite) for c in nan_columns if c != "reply_s"),
+        ).with_columns(*(_without(c, _negative) for c in durations))
+        if turns is not None and replies:
+            turns = turns.with_columns(_without("reply_s", _non_finite)).with_columns(
+                _without("reply_s", _negative)
+            )
+        timeline = dataclasses.replace(
+            timeline,
+            conversations=conversations,
+            turns=turns,
+            negative_durations=timeline.negative_durations + neg_ids.len(),
+        )
+        dataset = dataclasses.replace(dataset, timeline=timeline)
+    negative = timeline.negative_durations
+    findings = [
+        Finding(
+            "negative_durations",
+            negative,
+            f"{negative} conversations have a response or resolution before their start; "
+            "those times were left out",
+            _first(neg_ids),
+            printed=neg_ids.len() == 0,  # load_dataset's own note covers its count
+        ),
+        Finding(
+            "non_finite_numbers",
+            nan_ids.len(),
+            f"{nan_ids.len()} conversations have NaN or infinite numbers "
+            f"({', '.join(nan_columns)}); those values were left out",
+            _first(nan_ids),
+        ),
+    ]
+    return dataset, findings
+
+
+def _non_finite(column: str) -> pl.Expr:
+    value = pl.col(column)
+    return (value.is_nan() | value.is_infinite()).fill_null(False)
+
+
+def _negative(column: str) -> pl.Expr:
+    value = pl.col(column)
+    return ((value < 0) & value.is_finite()).fill_null(False)
+
+
+def _without(column: str, test: Any) -> pl.Expr:
+    return pl.when(test(column)).then(None).otherwise(pl.col(column)).alias(column)
+
+
+def _matching(frame: pl.DataFrame, columns: Sequence[str], test: Any) -> pl.Series:
+    """The conversation ids of the rows where `test` holds for any of `columns`."""
+    if not columns:
+        return pl.Series(CID, [], dtype=pl.String)
+    hit = pl.any_horizontal([test(c) for c in columns])
+    return frame.filter(hit)[CID].cast(pl.String)
+
+
+def _first(ids: pl.Series) -> str | None:
+    return f"conversation {ids.min()}" if ids.len() else None
+
+
+def _future(
+    conversations: pl.DataFrame, turns: pl.DataFrame | None, status: pl.DataFrame, now: datetime
+) -> list[Finding]:
+    """Conversations with any time after now (plus a tolerance): kept, but suspicious."""
+    limit = now + FUTURE_TOLERANCE
+    moments = [c for c in MOMENTS if c in conversations.columns]
+    parts = [conversations.select(CID, at=pl.max_horizontal(moments))]
+    if turns is not None:
+        parts.append(turns.select(CID, at=pl.max_horizontal("started_at", "replied_at")))
+    parts.append(status.select(CID, "at"))
+    times = pl.concat(parts, how="vertical_relaxed")
+    late = times.filter(pl.col("at") > limit).group_by(CID).agg(pl.col("at").max())
+    if late.height == 0:
+        return []
+    first = late.sort("at", CID).row(0, named=True)
+    latest = late["at"].max()
+    return [
+        Finding(
+            "future_times",
+            late.height,
+            f"{late.height} conversations have times more than an hour after now (latest "
+            f"{_when(latest)}); they are kept: check the export's clock and source_timezone",
+            f"conversation {first[CID]} at {_when(first['at'])}",
+        )
+    ]
+
+
+def _long(conversations: pl.DataFrame, turns: pl.DataFrame | None) -> list[Finding]:
+    """Response, reply or resolution times over a year: kept, but almost surely wrong."""
+    durations = [c for c in DURATIONS if c in conversations.columns]
+    parts = [conversations.select(CID, seconds=pl.max_horizontal(durations))]
+    if turns is not None and "reply_s" in turns.columns:
+        parts.append(turns.select(CID, seconds=pl.col("reply_s")))
+    times = pl.concat(parts, how="vertical_relaxed")
+    long = (
+        times.filter(pl.col("seconds") > LONG_DURATION_S).group_by(CID).agg(pl.col("seconds").max())
+    )
+    if long.height == 0:
+        return []
+    worst = long.sort("seconds", CID, descending=[True, False]).row(0, named=True)
+    return [
+        Finding(
+            "long_durations",
+            long.height,
+            f"{long.height} conversations have a response, reply or resolution time over "
+            "365 days; they are kept in the statistics: check the export's dates (a "
+            "placeholder such as 1970-01-01?)",
+            f"conversation {worst[CID]}, {worst['seconds'] / 86_400:,.0f} days",
+        )
+    ]
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+# --- --strict-data -----------------------------------------------------------------------
+
+# Findings counted by load_dataset without saying where: found again for --strict-data.
+_LOCATED_LATER = ("duplicate_rows", "without_customer_message", "negative_durations")
+
+
+def strict_error(
+    findings: Sequence[Finding],
+    files: Sequence[Path],
+    config: Config,
+    input_format: str | None = None,
+    preset: str | None = None,
+) -> InputError:
+    """The one-line error of --strict-data: the first finding, its count and an example."""
+    first, others = findings[0], findings[1:]
+    if first.example is None and first.kind in _LOCATED_LATER:
+        example = locate(first.kind, files, config, input_format, preset)
+        first = dataclasses.replace(first, example=example)
+    more = ""
+    if others:
+        more = f" (and {len(others)} more: {', '.join(f.kind for f in others)})"
+    return InputError(f"--strict-data: {first.line()}{more}; see docs/data-quality.md")
+
+
+def locate(
+    kind: str,
+    files: Sequence[Path],
+    config: Config,
+    input_format: str | None = None,
+    preset: str | None = None,
+) -> str | None:
+    """Where the first case of a load_dataset count is: a file and row.
+
+    Reads the files again, so only for the --strict-data error. Mirrors the rules of
+    report.drop_duplicates and timeline.from_messages / from_conversations.
+    """
+    from carecli.normalize import normalize
+    from carecli.report import with_preset
+
+    sources, frames, granularity = [], [], "messages"
+    for index, path in enumerate(files):
+        source = open_source(path, input_format or config.input_format, config.csv_separator)
+        file_config, _ = with_preset(source, config, preset)
+        normalized = normalize(source, file_config)
+        granularity = normalized.granularity
+        sources.append(source)
+        frames.append(normalized.frame.with_columns(_file=pl.lit(index)))
+    frame = pl.concat(frames, how="diagonal_relaxed").with_row_index("_pos")
+
+    def where(row: dict[str, Any]) -> str:
+        source = sources[row["_file"]]
+        return f"{source.path} {source.row_label(row[ROW_INDEX])}"
+
+    if kind == "duplicate_rows":
+        return _locate_duplicate(frame, granularity, where)
+    if kind == "without_customer_message" and granularity == "messages":
+        is_message = pl.col("event").is_null() | (pl.col("event") == "message")
+        if "event" not in frame.columns:
+            is_message = pl.lit(True)
+        starts = is_message & (pl.col("role") == "customer")
+        alone = (
+            frame.group_by(CID)
+            .agg(started=starts.any(), _pos=pl.col("_pos").min())
+            .filter(~pl.col("started"))
+            .sort("_pos")
+        )
+        if alone.height:
+            row = frame.row(alone["_pos"][0], named=True)
+            return f"conversation {row[CID]}, {where(row)}"
+    if kind == "negative_durations" and granularity == "conversations":
+        backwards = _backwards_rows(frame)
+        if backwards.height:
+            return where(backwards.row(0, named=True))
+    return None
+
+
+def _locate_duplicate(frame: pl.DataFrame, granularity: str, where: Any) -> str | None:
+    if granularity == "messages":  # every field the same: the later copies are dropped
+        key = [c for c in frame.columns if c not in (ROW_INDEX, "_file", "_pos")]
+        frame = frame.with_columns(_key=pl.struct(key).hash())
+        dropped = frame.filter(~pl.col("_key").is_first_distinct())
+        if dropped.height == 0:
+            return None
+        copy = dropped.row(0, named=True)
+        kept = frame.filter(pl.col("_key") == copy["_key"]).row(0, named=True)
+        return f"{where(copy)}, the same as {where(kept)}"
+    dropped = frame.filter(~pl.col(CID).is_last_distinct())  # the last row of an id is kept
+    if dropped.height == 0:
+        return None
+    row = dropped.row(0, named=True)
+    kept = frame.filter(pl.col(CID) == row[CID]).row(-1, named=True)
+    return f"conversation {row[CID]}, {where(row)} (replaced by {where(kept)})"
+
+
+def _backwards_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Conversation rows with a response or resolution before creation."""
+    has = set(frame.columns).__contains__
+
+    def since_created(moment: str) -> pl.Expr:
+        return (pl.col(moment) - pl.col("created_at")).dt.total_microseconds() / 1e6
+
+    first = [since_created("first_response_at")] if has("first_response_at") else []
+    first += [pl.col("first_response_seconds")] if has("first_response_seconds") else []
+    first += [pl.col("first_response_minutes") * 60] if has("first_response_minutes") else []
+    bot = [since_created("bot_first_response_at")] if has("bot_first_response_at") else []
+    bot += [pl.col("bot_first_response_seconds")] if has("bot_first_response_seconds") else []
+    tests = [pl.coalesce(parts) < 0 for parts in (first, bot) if parts]
+    if has("resolved_at"):
+        resolved = pl.col("status") == "resolved" if has("status") else pl.lit(True)
+        tests.append(resolved & (since_created("resolved_at") < 0))
+    if not tests or not has("created_at"):
+        return frame.clear()
+    return frame.filter(pl.any_horizontal(tests).fill_null(False)).sort("_pos")
