@@ -120,7 +120,7 @@ def _read_timezone(raw: Any, is_24_7: bool, at: Callable, bad: Problem) -> str:
         if not isinstance(raw, str) or not raw:
             raise ValueError(raw)
         ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
         bad(at("timezone"), f"{raw!r} is not an IANA timezone; use e.g. Europe/Berlin or UTC")
         return "UTC"
     return raw

@@ -161,9 +161,9 @@ def resolve_timezone(override: str | None, configured: str) -> str:
     name = override or configured
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
         raise UsageError(
-            f"--tz {name!r}: not an IANA timezone; use e.g. Europe/Paris or UTC"
+            f"--tz {name[:60]!r}: not an IANA timezone; use e.g. Europe/Paris or UTC"
         ) from None
     return name
 

@@ -114,12 +114,18 @@ def read_config_text(path: Path) -> str:
 def parse_config(text: str, path: Path | None = None) -> Config:
     """Parse YAML text (safe loader only) into a Config, collecting every problem."""
     where = str(path) if path else "<config>"
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # already reads: refuses control characters
         node = loader.get_single_node()
         if node is not None:
             _check_structure(node, where)
         data = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ConfigError(
+            f"{where}:{line}: invalid YAML: character {exc.character:#06x} is not allowed"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -128,7 +134,8 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     except RecursionError:  # the composer recurses per level: a pathological nesting
         raise ConfigError(f"{where}: the YAML is nested too deeply to read") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if data is None:
         return Config(path=path)
     reader = _Reader(where, _line_index(node))
@@ -278,7 +285,7 @@ class _Reader:
         value = self.string(data, (key,), data.get(key), "UTC")
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
             self.problem((key,), f"{value!r} is not an IANA timezone; use e.g. Europe/Paris or UTC")
             return "UTC"
         return value
@@ -415,7 +422,7 @@ class _Reader:
             return {}
         chosen: dict[str, str] = {}
         for channel, name in raw.items():
-            if name not in calendars:
+            if not isinstance(name, str) or name not in calendars:
                 known = ", ".join(calendars) or "none defined under calendars:"
                 self.problem(("channel_calendars", channel), f"unknown calendar {name!r} ({known})")
             else:

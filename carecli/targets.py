@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,7 +117,7 @@ def _read_target(index: int, item: Any, problem: Problem) -> Target | None:
         bad(at("name"), "every target needs a name (text)")
         name = f"slas[{index}]"
     metric = item.get("metric")
-    if metric not in STATISTICS:
+    if not _one_of(metric, STATISTICS):
         bad(at("metric"), f"{metric!r} is not a metric; use one of {', '.join(STATISTICS)}")
         return None
 
@@ -139,7 +139,7 @@ def _read_target(index: int, item: Any, problem: Problem) -> Target | None:
             return None
         statistic = next(iter(STATISTICS[metric]))
         unit = STATISTICS[metric][statistic]
-    elif statistic not in STATISTICS[metric]:
+    elif not _one_of(statistic, STATISTICS[metric]):
         allowed = ", ".join(STATISTICS[metric])
         bad(at("statistic"), f"{statistic!r} is not a statistic of {metric}; use {allowed}")
         return None
@@ -148,7 +148,7 @@ def _read_target(index: int, item: Any, problem: Problem) -> Target | None:
 
     direction = _direction(item, metric, statistic, at, bad)
     per = item.get("per")
-    if per is not None and per not in DIMENSIONS:
+    if per is not None and not _one_of(per, DIMENSIONS):
         bad(at("per"), f"{per!r} is not a field; use one of {', '.join(DIMENSIONS)}")
         per = None
     where = _where(item.get("where"), at, bad)
@@ -200,10 +200,15 @@ def _read_target(index: int, item: Any, problem: Problem) -> Target | None:
     )
 
 
+def _one_of(value: Any, choices: Collection[str]) -> bool:
+    """`value in choices` for whatever YAML gives: a list or a mapping is unhashable."""
+    return isinstance(value, str) and value in choices
+
+
 def _direction(item: dict, metric: str, statistic: str, at: Callable, bad: Problem) -> str:
     direction = item.get("direction")
     if direction is not None:
-        if direction not in DIRECTIONS:
+        if not _one_of(direction, DIRECTIONS):
             bad(at("direction"), f"{direction!r} is not at_most or at_least")
             return "at_most"
         return direction
@@ -224,7 +229,7 @@ def _where(raw: Any, at: Callable, bad: Problem) -> dict[str, tuple[str, ...]]:
         return {}
     where: dict[str, tuple[str, ...]] = {}
     for key, values in raw.items():
-        if key not in DIMENSIONS:
+        if not _one_of(key, DIMENSIONS):
             bad(at("where", key), f"{key!r} is not a field; use one of {', '.join(DIMENSIONS)}")
             continue
         items = values if isinstance(values, list) else [values]

@@ -283,6 +283,15 @@ def test_bad_file_exits_2_naming_file_and_line(
         ),
         pytest.param("a: &a [*a]\n", 1, "an alias refers to a value that contains it", id="cycle"),
         pytest.param(
+            "timezone: Europe\n", 1, "'Europe' is not an IANA timezone", id="timezone a folder"
+        ),
+        pytest.param(
+            "timezone: UTC\nchannels: [sms\x07]\n",
+            2,
+            "invalid YAML: character 0x0007 is not allowed",
+            id="control character",
+        ),
+        pytest.param(
             "timezone: UTC\ncolumns:\n  agent: owner\ntimezone: Europe/Paris\n",
             4,
             "key 'timezone' is written twice \\(also line 1\\)",
