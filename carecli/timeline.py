@@ -186,11 +186,19 @@ def from_messages(events: pl.DataFrame) -> Timeline:
 
     # Reply turns: bot messages are ignored; a customer turn starts at a customer message
     # whose previous customer/agent message is not a customer's, and waits for the next agent.
-    people = ordered.filter(is_customer | is_agent)
+    # Rows are sorted by conversation, so plain shifts and fills replace per-conversation
+    # windows: a value taken from a neighbour counts only if it is the same conversation.
+    people = ordered.filter(is_customer | is_agent).select(_GID, CID, "timestamp", "role")
+    gid = pl.col(_GID)
+    is_reply = pl.col("role") == "agent"
     turns = (
         people.with_columns(
-            previous_role=pl.col("role").shift(1).over(_GID),
-            next_agent_at=pl.when(pl.col("role") == "agent").then(ts).backward_fill().over(_GID),
+            previous_role=pl.when(gid.shift(1) == gid).then(pl.col("role").shift(1)),
+            next_agent_at=pl.when(is_reply).then(ts).backward_fill(),
+            next_agent_gid=pl.when(is_reply).then(gid).backward_fill(),
+        )
+        .with_columns(
+            next_agent_at=pl.when(pl.col("next_agent_gid") == gid).then(pl.col("next_agent_at"))
         )
         .filter(
             (pl.col("role") == "customer")
