@@ -43,20 +43,6 @@ timezone: *h
 """
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No config from the environment or the working directory leaks into a test."""
-    monkeypatch.delenv("CARECLI_CONFIG", raising=False)
-    work = tmp_path / "cwd"
-    work.mkdir()
-    monkeypatch.chdir(work)
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 def one_error_line(result: Result) -> str:
     """Exit 2, nothing on stdout, exactly one `carecli: error:` line, no traceback."""
     assert result.exit_code == 2, result.output

@@ -51,21 +51,6 @@ SMALL_ROWS: list[dict[str, Any]] = [
 GOOD_CSV = "conversation_id,timestamp,role\nc1,2026-11-17T09:00:00Z,customer\n"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No config from the environment or the working directory leaks into a test."""
-    monkeypatch.delenv("CARECLI_CONFIG", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    work = tmp_path / "cwd"
-    work.mkdir()
-    monkeypatch.chdir(work)
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
     path = tmp_path / "small.jsonl"

@@ -6,7 +6,6 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from carecli.cli import app
@@ -30,11 +29,6 @@ WARNING = """
 slas:
   - {name: Backlog, metric: backlog, warn: 100, fail: 1000}
 """
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 def _config(tmp_path: Path, text: str) -> Path:

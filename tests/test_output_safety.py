@@ -33,14 +33,6 @@ FORMULAS = ("=cmd|' /C calc'!A0", "+SUM(A1)", "-2+3", "@HYPERLINK(1)")
 AGENTS = (SCRIPT, PIPE, MARKUP, ESCAPE, *FORMULAS)
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CARECLI_CONFIG", raising=False)
-    work = tmp_path / "cwd"
-    work.mkdir()
-    monkeypatch.chdir(work)
-
-
 @pytest.fixture
 def hostile(tmp_path: Path) -> Path:
     """One conversation per hostile agent name in 2026-W47, all on email."""
