@@ -120,7 +120,7 @@ def report(
     """Compute every KPI for a period, with the change versus the previous period."""
     with exit_codes(show_traceback):
         from carecli.report import build_report, check_names, parse_filters
-        from carecli.sla import evaluate
+        from carecli.sla import evaluate, unavailable_warnings
 
         group_by, metrics = by or [], metric or []
         check_names(group_by, metrics)
@@ -150,6 +150,8 @@ def report(
         warnings = [finding.as_dict() for finding in run.findings]
         result = dataclasses.replace(result, data={**result.data, "warnings": warnings})
         outcomes = evaluate(run.dataset.timeline, run.config.slas, run.period, run.config, run.now)
+        for line in unavailable_warnings(outcomes):
+            err(f"warning: {line}")
         if result.overall.current.get("volume", {}).get("conversations") == 0:
             summary = run.dataset.summary()
             err(
@@ -283,7 +285,7 @@ def check(
         from carecli.output import write_atomic
         from carecli.render import check as check_render
         from carecli.render import junit as junit_render
-        from carecli.sla import evaluate, exit_code
+        from carecli.sla import evaluate, exit_code, unavailable_warnings
 
         if output_format not in (OutputFormat.table, OutputFormat.json):
             raise UsageError(f"--format {output_format.value}: check prints table or json")
@@ -307,6 +309,8 @@ def check(
                 f"{where}: no SLA targets; add an slas: list (see config.example.yaml)"
             )
         outcomes = evaluate(run.dataset.timeline, run.config.slas, run.period, run.config, run.now)
+        for line in unavailable_warnings(outcomes):
+            err(f"warning: {line}")
         if junit is not None:
             write_atomic(junit, junit_render.render(outcomes, run.period, strict))
         if output_format is OutputFormat.json:

@@ -4,6 +4,10 @@ Each target is evaluated on per-conversation samples of its metric. A conversati
 waiting (unanswered, unresolved, a customer turn with no reply) has no final value yet:
 once it is older than the target's limit it counts as breached, with its age as a lower
 bound of its value; younger, it is pending and left out.
+
+A target on a metric the input cannot support (Timeline.unavailable: no resolution events,
+no CSAT column, ...) is `no_data`, never measured on the absent values: no resolution
+events must not read as every conversation unresolved and breached.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class Outcome:
     breached: int
     pending: int
     worst: pl.DataFrame  # the breaching conversations, worst first (LISTED columns)
+    unavailable: str | None = None  # why the input cannot give the metric (status no_data)
 
     @property
     def scope_label(self) -> str:
@@ -226,6 +231,10 @@ def evaluate(
     """Every target in every scope, in config order."""
     outcomes: list[Outcome] = []
     for target in targets:
+        reason = timeline.unavailable.get(target.metric)
+        if reason is not None:
+            outcomes.append(_not_available(target, f"the input has no {reason}"))
+            continue
         rows = samples(timeline, target, period, as_of, config)
         if target.per is None:
             scopes: list[str | None] = [None]
@@ -239,6 +248,37 @@ def evaluate(
             scoped = rows if target.per is None else rows.filter(_scope_filter(target.per, scope))
             outcomes.append(_outcome(target, scope, scoped, levels, within, config))
     return outcomes
+
+
+def _not_available(target: Target, reason: str) -> Outcome:
+    """One no_data outcome for the whole target (no `per:` scopes: there are no samples)."""
+    levels = target.levels_for(None) or next(iter(target.levels.values()))
+    within = target.within_for(None)
+    if within is None:
+        within = next(iter(target.within.values()), None)
+    return Outcome(
+        target=target,
+        scope={},
+        actual=None,
+        levels=levels,
+        within=within,
+        status="no_data",
+        samples=0,
+        breached=0,
+        pending=0,
+        worst=pl.DataFrame(schema={c: pl.Float64 if c == "value" else pl.String for c in LISTED}),
+        unavailable=reason,
+    )
+
+
+def unavailable_warnings(outcomes: Sequence[Outcome]) -> list[str]:
+    """One line per target whose metric the input cannot give, for stderr."""
+    return [
+        f"SLA {o.target.name!r}: {o.target.metric} is not available: {o.unavailable}; "
+        "counted as no data"
+        for o in outcomes
+        if o.unavailable is not None
+    ]
 
 
 def _scope_filter(field: str, scope: str | None) -> pl.Expr:

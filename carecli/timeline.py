@@ -7,7 +7,7 @@ comes from window expressions or one group-by: no Python per row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -56,11 +56,13 @@ class Timeline:
 
 
 HANDLE_COLUMNS = ("talk_seconds", "hold_seconds", "after_work_seconds")
+# Before any period end: the moment of a status known only from a ticket without times.
+_LONG_AGO = datetime(1, 1, 1, tzinfo=UTC)
 
 
-def _unavailable(columns: list[str], granularity: str) -> dict[str, str]:
+def _unavailable(frame: pl.DataFrame, granularity: str) -> dict[str, str]:
     """Metrics the input cannot support, with the reason shown to the user."""
-    has = set(columns).__contains__
+    has = set(frame.columns).__contains__
     missing: dict[str, str] = {}
     if not any(has(c) for c in HANDLE_COLUMNS):
         missing["aht"] = "talk/hold/after-work columns"
@@ -68,6 +70,11 @@ def _unavailable(columns: list[str], granularity: str) -> dict[str, str]:
         if not has(name):
             missing[name] = f"{name} column"
     if granularity == "messages":
+        # Without a single resolved event, "nothing resolved, everything open" would be a
+        # claim the data cannot make (exports of messages alone: Front, TWCS).
+        if not (has("event") and (frame["event"] == "resolved").any()):
+            for name in ("resolution_time", "backlog", "fcr_rate"):
+                missing[name] = "resolution events (event: resolved)"
         return missing
     missing["reply_time"] = "message timeline (one row per message)"
     if not has("created_at"):
@@ -220,7 +227,7 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         conversations=started.select(CONVERSATION_COLUMNS),
         turns=turns_df,
         status=status_df,
-        unavailable=_unavailable(events.columns, "messages"),
+        unavailable=_unavailable(events, "messages"),
         skipped_without_customer=conv_df.height - started.height,
         duplicate_events=duplicates,
     )
@@ -302,16 +309,19 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
     negative = conversations.select(pl.col("_backwards").sum())
     conversations = conversations.select(CONVERSATION_COLUMNS)
     # A resolved ticket with no resolution time still counts as resolved for the backlog,
-    # from its creation on: the export does not say when, only that it was.
+    # from its creation on: the export does not say when, only that it was. With no time
+    # at all (no created_at either), it is resolved at any period end, as it was exported.
     status = lazy.filter(is_resolved).select(
-        CID, at=pl.coalesce("resolved_at", "created_at"), resolved=pl.lit(True)
+        CID,
+        at=pl.coalesce("resolved_at", "created_at", pl.lit(_LONG_AGO, pl.Datetime("us", "UTC"))),
+        resolved=pl.lit(True),
     )
     conv_df, status_df, negative_df = pl.collect_all([conversations, status, negative])
     return Timeline(
         conversations=conv_df,
         turns=None,
         status=status_df,
-        unavailable=_unavailable(rows.columns, "conversations"),
+        unavailable=_unavailable(rows, "conversations"),
         negative_durations=int(negative_df.item()),
     )
 

@@ -9,6 +9,8 @@ from factories import event, msg, report_for, stats, write_csv, write_jsonl
 
 from carecli.config import Config, CsatConfig
 from carecli.metrics import METRICS
+from carecli.periods import all_time
+from carecli.report import build_report, load_dataset
 
 
 def test_registry_has_every_kpi_of_the_spec() -> None:
@@ -311,3 +313,66 @@ def test_agent_is_the_last_human_agent_who_replied(tmp_path: Path) -> None:
     ]
     report = report_for(write_jsonl(tmp_path / "m.jsonl", rows), group_by=("agent",))
     assert [g.key["agent"] for g in report.groups] == ["Bo"]
+
+
+NO_RESOLUTION_EVENTS = "the input has no resolution events (event: resolved)"
+
+
+def test_messages_without_any_resolved_event_cannot_give_resolution(tmp_path: Path) -> None:
+    # Exports of messages alone (Front, TWCS) say nothing about resolution: "0 resolved,
+    # everything open" would be invented. With no event column, or one without 'resolved':
+    plain = [
+        {"conversation_id": "a", "timestamp": "2026-11-02T09:00:00Z", "role": "customer"},
+        {"conversation_id": "a", "timestamp": "2026-11-02T09:10:00Z", "role": "agent"},
+        {"conversation_id": "b", "timestamp": "2026-11-03T09:00:00Z", "role": "customer"},
+    ]
+    with_events = [
+        msg("a", "2026-11-02 09:00", "customer"),
+        msg("a", "2026-11-02 09:10", "agent", agent="Ann"),
+        event("a", "2026-11-02 09:20", "escalated"),
+        event("a", "2026-11-02 09:30", "reopened"),
+        msg("b", "2026-11-03 09:00", "customer"),
+    ]
+    for name, rows in (("plain.csv", plain), ("events.jsonl", with_events)):
+        path = tmp_path / name
+        report = report_for(write_csv(path, rows) if name.endswith(".csv") else
+                            write_jsonl(path, rows))  # fmt: skip
+        for metric in ("resolution_time", "backlog", "fcr_rate"):
+            result = stats(report, metric)
+            assert result["available"] is False, (name, metric)
+            assert result["not_available_because"] == NO_RESOLUTION_EVENTS
+            assert result.get("open") is None and result.get("count") is None
+        assert stats(report, "first_response_time")["count"] == 1  # the rest still works
+
+    # One resolved event anywhere in the data: resolution is measured, the rest are open.
+    resolved = [*with_events, event("a", "2026-11-02 10:00", "resolved")]
+    report = report_for(write_jsonl(tmp_path / "one.jsonl", resolved))
+    assert stats(report, "backlog") == {"available": True, "open": 1}  # b
+    assert stats(report, "resolution_time")["median"] == pytest.approx(3600)  # a
+    assert stats(report, "fcr_rate")["rate"] == 0  # a was escalated and reopened
+
+
+def test_ticket_status_counts_without_resolution_or_creation_times(tmp_path: Path) -> None:
+    # An export with a status but no resolved_at (nor created_at): closed tickets are
+    # resolved for the backlog and FCR; only the resolution time needs resolved_at.
+    rows = [
+        {"conversation_id": "a", "status": "closed", "reopen_count": 0},
+        {"conversation_id": "b", "status": "closed", "reopen_count": 2},
+        {"conversation_id": "c", "status": "open", "reopen_count": 0},
+    ]
+    config = Config(granularity="conversations")
+    dataset = load_dataset(write_csv(tmp_path / "t.csv", rows), config)
+    report = build_report(dataset, all_time("UTC"), config)
+    assert stats(report, "backlog")["open"] == 1
+    fcr = stats(report, "fcr_rate")
+    assert (fcr["resolved"], fcr["first_contact_resolved"]) == (2, 1)
+    assert stats(report, "resolution_time")["available"] is False
+
+    # With created_at: resolved from creation on (the export does not say when).
+    for row, day in zip(rows, ("02", "03", "04"), strict=True):
+        row["created_at"] = f"2026-11-{day}T09:00:00Z"
+    report = report_for(write_csv(tmp_path / "c.csv", rows))
+    assert stats(report, "backlog")["open"] == 1
+    assert stats(report, "fcr_rate")["resolved"] == 2
+    resolution = stats(report, "resolution_time")
+    assert resolution["not_available_because"] == "the input has no resolution time (resolved_at)"

@@ -214,3 +214,25 @@ def test_fcr_breaches_say_why(tmp_path: Path) -> None:
     (row,) = fcr.worst.to_dicts()
     assert (row["conversation_id"], row["reason"]) == ("s2", "reopened")
     assert breach_value(fcr, row) == "reopened"
+
+
+def test_a_target_on_a_metric_the_input_lacks_is_no_data(tmp_path: Path) -> None:
+    # Messages without any resolved event: resolution, backlog and FCR are not available.
+    # Measured anyway, every conversation would be unresolved, "breached" and open.
+    path = write_jsonl(tmp_path / "m.jsonl", _frt_rows())
+    outcomes = run(
+        path,
+        "  - {name: resolved in 1d, metric: resolution_time, attainment: 1d, fail: 90%}\n"
+        "  - {name: backlog, metric: backlog, fail: 1}\n"
+        "  - {name: fcr, metric: fcr_rate, per: channel, fail: {email: 80%, default: 70%}}\n"
+        "  - {name: frt, metric: first_response_time, statistic: max, fail: 4h}\n",
+    )
+    *missing, frt = outcomes
+    assert [o.target.name for o in missing] == ["resolved in 1d", "backlog", "fcr"]
+    for outcome in missing:
+        assert (outcome.status, outcome.samples, outcome.breached) == ("no_data", 0, 0)
+        assert outcome.actual is None and outcome.scope == {}
+        assert outcome.unavailable == "the input has no resolution events (event: resolved)"
+    assert missing[2].levels.fail == pytest.approx(0.7)  # the default level is shown
+    assert frt.status == "pass" and frt.unavailable is None
+    assert exit_code(outcomes) == ExitCode.OK
