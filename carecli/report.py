@@ -133,18 +133,19 @@ def with_preset(
     """Apply the named preset (--preset, else the config's), or one detected from the header.
 
     Detection only happens when the user mapped nothing themselves, and only when exactly
-    one preset matches the header.
+    one preset matches the header. The columns are then settled against this file's header
+    (`{tz}` patterns, optional preset columns: see carecli.presets).
     """
     name = name or config.preset
     if name:
-        return presets.apply(config, presets.get(name)), ()
+        return presets.for_file(config, presets.get(name), source.columns, source.path), ()
     if config.columns or config.threads:
-        return config, ()
+        return presets.for_file(config, None, source.columns, source.path), ()
     found = presets.detect(source.columns)
     if found is None:
         return config, ()
     note = f"using preset {found.name!r} ({found.title}), detected from the header of {source.path}"
-    return presets.apply(config, found), (note,)
+    return presets.for_file(config, found, source.columns, source.path), (note,)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from carecli import presets
 from carecli.cli import app
 from carecli.config import Config, parse_config
-from carecli.errors import InputError, UsageError
+from carecli.errors import ConfigError, InputError, UsageError
 from carecli.normalize import thread_roots
 from carecli.periods import all_time, parse_week
 from carecli.report import build_report, load_dataset
@@ -83,6 +83,7 @@ def test_twcs_excerpt(tmp_path: Path) -> None:
     assert frt["mean"] == pytest.approx((12 * 60 + 3 * 60) / 2)
     reply = report.overall.current["reply_time"]
     assert (reply["count"], reply["waiting_turns"]) == (3, 2)  # 12 min, 30 min, 3 min
+    assert report.overall.current["backlog"]["available"] is False  # no resolution in TWCS
 
 
 def test_kaggle_tickets_excerpt_day_first() -> None:
@@ -277,6 +278,8 @@ def test_every_excerpt_header_detects_exactly_its_preset(fixture: str, name: str
     assert matches == [name]
 
 
+INTERCOM = FIXTURES / "intercom_conversations_excerpt.csv"
+# Naming the columns yourself (as before the preset matched "({tz})") still works.
 INTERCOM_CONFIG = """\
 preset: intercom
 source_timezone: Europe/Berlin
@@ -323,17 +326,118 @@ def test_intercom_by_team(tmp_path: Path) -> None:
     assert volume == {"Support": 5, "Billing": 3}
 
 
-def test_intercom_detected_without_config_needs_all() -> None:
-    path = str(FIXTURES / "intercom_conversations_excerpt.csv")
-    week = CliRunner().invoke(app, ["report", "--week", "2026-W45", "--data", path])
+def _intercom_variant(tmp_path: Path, drop: tuple[str, ...] = (), zone: str = "") -> Path:
+    """The Intercom excerpt without some columns, or exported from another workspace zone."""
+    frame = pl.read_csv(INTERCOM, infer_schema=False).drop(drop)
+    if zone:
+        frame = frame.rename(lambda c: c.replace("Europe/Berlin", zone))
+    path = tmp_path / "intercom.csv"
+    frame.write_csv(path)
+    return path
+
+
+def test_intercom_without_config_reads_the_timezone_from_the_headers() -> None:
+    # Same numbers as with the mapping written out (above): the preset finds
+    # "Conversation started at (Europe/Berlin)" and reads its times in Berlin.
+    report, stderr = _report_json("--week", "2026-W45", "--data", str(INTERCOM))
+    assert "using preset 'intercom' (Intercom conversations export)" in stderr
+    metrics = report["overall"]["metrics"]
+    assert metrics["volume"]["conversations"] == 8  # 00:30 Berlin on 9 Nov: still week 45
+    frt = metrics["first_response_time"]
+    assert (frt["count"], frt["awaiting_first_response"]) == (6, 2)
+    resolution = metrics["resolution_time"]
+    assert (resolution["count"], resolution["median"]) == (4, (2400 + 75600) / 2)
+    assert metrics["backlog"]["open"] == 5
+    assert (metrics["csat"]["count"], metrics["csat"]["satisfied"]) == (3, 2)
+    assert metrics["fcr_rate"]["available"] is False
+
+
+def test_intercom_timezone_comes_from_each_files_header(tmp_path: Path) -> None:
+    path = _intercom_variant(tmp_path, zone="America/New_York")
+    dataset = load_dataset(path, Config())
+    created = dataset.timeline.conversations.sort("conversation_id")["created_at"]
+    # 2 Nov 09:00 in New York (EST since 1 Nov) is 14:00 UTC; 29 Oct (EDT) 10:00 is 14:00.
+    assert [d.isoformat() for d in created[:2]] == [
+        "2026-10-29T14:00:00+00:00",
+        "2026-11-02T14:00:00+00:00",
+    ]
+    # Your own source_timezone wins over the column names.
+    config = tmp_path / "carecli.yaml"
+    config.write_text("source_timezone: UTC\n")
+    report, _ = _report_json("--week", "2026-W45", "-c", str(config), "--data", str(path))
+    assert report["overall"]["metrics"]["volume"]["conversations"] == 7  # 9 Nov 00:30 UTC
+
+
+@pytest.mark.parametrize(
+    ("rename", "message"),
+    [
+        ({"Europe/Berlin": "Mars/Olympus"}, "column 'Conversation started at (Mars/Olympus)': "
+         "'Mars/Olympus' is not an IANA timezone; set source_timezone: in the config"),
+        ({"last closed at (Europe/Berlin)": "last closed at (UTC)"},
+         "columns 'Conversation started at (Europe/Berlin)' and 'Conversation last closed at "
+         "(UTC)' name different timezones; set source_timezone: in the config"),
+        ({"first replied at (Europe/Berlin)": "started at (UTC)"},
+         "columns.created_at 'Conversation started at ({tz})' matches 2 columns "
+         "('Conversation started at (Europe/Berlin)', 'Conversation started at (UTC)')"),
+    ],
+)  # fmt: skip
+def test_intercom_timezone_headers_that_cannot_be_read(
+    tmp_path: Path, rename: dict[str, str], message: str
+) -> None:
+    header, rest = INTERCOM.read_text().split("\n", 1)
+    for old, new in rename.items():
+        header = header.replace(old, new)
+    path = tmp_path / "intercom.csv"
+    path.write_text(header + "\n" + rest)
+    result = CliRunner().invoke(app, ["report", "--week", "2026-W45", "--data", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # one line: the error
+
+
+def test_intercom_without_timestamp_columns_needs_all(tmp_path: Path) -> None:
+    # Optional columns left out of the export are simply not mapped.
+    drop = ("Conversation started at (Europe/Berlin)", "Conversation first replied at "
+            "(Europe/Berlin)", "Conversation last closed at (Europe/Berlin)",
+            "Last teammate rating", "Team currently assigned")  # fmt: skip
+    path = str(_intercom_variant(tmp_path, drop))
+    week = CliRunner().invoke(app, ["report", "--week", "2026-W45", "--preset", "intercom",
+                                    "--data", path])  # fmt: skip
     assert week.exit_code == 2
-    assert "using preset 'intercom'" in week.stderr
-    assert 'map "Conversation started at (<timezone>)" yourself' in week.stderr
     assert "no creation time" in week.stderr
-    report, _ = _report_json("--all", "--data", path)
+    report, _ = _report_json("--all", "--preset", "intercom", "--data", path)
     metrics = report["overall"]["metrics"]
     assert metrics["volume"]["conversations"] == 9
     assert metrics["first_response_time"]["available"] is False
+    assert metrics["resolution_time"]["available"] is False
+    assert metrics["csat"]["available"] is False
+    # Closed tickets are resolved even with no time at all: 4 open, not 9.
+    assert metrics["backlog"]["open"] == 4
+
+
+def test_optional_preset_columns_but_required_and_user_columns_stay_strict(
+    tmp_path: Path,
+) -> None:
+    path = _intercom_variant(tmp_path, ("Current conversation state",))
+    with pytest.raises(InputError, match=r"columns\.status names column 'Current conversation"):
+        load_dataset(path, Config(), preset="intercom")
+    path = _intercom_variant(tmp_path, ("Last teammate rating",))
+    assert "csat" not in load_dataset(path, Config(), preset="intercom").mapping
+    mine = parse_config("columns: {csat: Last teammate rating}\n")
+    with pytest.raises(InputError, match=r"columns\.csat names column 'Last teammate rating'"):
+        load_dataset(path, mine, preset="intercom")
+    # A pattern in your own columns is strict too (copied from `presets show`).
+    mine = parse_config("columns: {resolved_at: 'Conversation first closed at ({tz})'}\n")
+    with pytest.raises(InputError, match=r"'Conversation first closed at \(<timezone>\)'"):
+        load_dataset(path, mine, preset="intercom")
+
+
+def test_a_preset_may_only_make_its_own_columns_optional() -> None:
+    text = "title: t\ndetect: [a]\noptional: [team]\nsettings: {columns: {agent: a}}\n"
+    with pytest.raises(ConfigError, match="optional fields it does not map: \\['team'\\]"):
+        presets._read("broken", text)
+    assert presets.get("intercom").optional >= {"created_at", "resolved_at", "csat"}
+    assert "status" not in presets.get("intercom").optional
 
 
 def test_front_messages_excerpt() -> None:
@@ -354,8 +458,43 @@ def test_front_messages_excerpt() -> None:
     assert (reply["count"], reply["median"], reply["waiting_turns"]) == (5, 30 * 60, 1)
     assert metrics["bot_first_response_time"]["count"] == 0
     assert metrics["csat"]["available"] is False
+    # No resolution events in this export: not "0 resolved, 5 open".
+    for name in ("resolution_time", "backlog", "fcr_rate"):
+        assert metrics[name]["available"] is False
+        assert "resolution events (event: resolved)" in metrics[name]["not_available_because"]
     agents = {g["key"]["agent"]: g["metrics"]["volume"]["conversations"] for g in report["groups"]}
     assert agents == {"Ana Silva": 2, "Ben Okafor": 2, None: 1}
+
+
+def test_front_export_without_optional_columns(tmp_path: Path) -> None:
+    # Front users pick the columns: without Author and Message ID the messages still read.
+    frame = pl.read_csv(FIXTURES / "front_messages_excerpt.csv", infer_schema=False)
+    path = tmp_path / "front.csv"
+    frame.drop("Author", "Message ID").write_csv(path)
+    dataset = load_dataset(path, Config(), preset="front")
+    assert {"agent", "message_id"}.isdisjoint(dataset.mapping)
+    assert dataset.timeline.conversations["first_response_s"].max() == 18 * 3600
+    # Autoreply is required: without it an autoreply would be a 5-second first response.
+    frame.drop("Autoreply").write_csv(path)
+    with pytest.raises(InputError, match=r"columns\.event names column 'Autoreply'"):
+        load_dataset(path, Config(), preset="front")
+
+
+def test_check_says_why_a_target_has_no_data(tmp_path: Path) -> None:
+    config = tmp_path / "carecli.yaml"
+    config.write_text("slas:\n  - {name: Backlog under 10, metric: backlog, fail: 10}\n")
+    path = str(FIXTURES / "front_messages_excerpt.csv")
+    result = CliRunner().invoke(
+        app,
+        ["check", "--week", "2026-W45", "-c", str(config), "--data", path,
+         "--as-of", "2026-11-23T08:00:00Z"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "no data" in result.stdout
+    assert (
+        "warning: SLA 'Backlog under 10': backlog is not available: the input has no "
+        "resolution events (event: resolved); counted as no data"
+    ) in result.stderr
 
 
 def test_front_and_intercom_presets_show() -> None:
