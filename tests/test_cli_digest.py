@@ -57,17 +57,17 @@ def _config(tmp_path: Path, port: int) -> Path:
 
 
 def test_html_into_a_folder_gets_a_dated_name(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        app, ["report", *WEEK, "--format", "html", "--output", str(tmp_path)]
-    )
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    result = CliRunner().invoke(app, ["report", *WEEK, "--format", "html", "--output", str(folder)])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # the report went to the file
-    written = tmp_path / "carecli-2026-W47.html"
+    written = folder / "carecli-2026-W47.html"
     html = written.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert "By channel" in html  # the digest groups by channel by default
     assert oct(written.stat().st_mode & 0o777) != oct(0o600)  # not a private temp file
-    assert [p.name for p in tmp_path.iterdir()] == ["carecli-2026-W47.html"]
+    assert [p.name for p in folder.iterdir()] == ["carecli-2026-W47.html"]  # no temp left
 
 
 def test_markdown_numbers_match_the_json(tmp_path: Path) -> None:
