@@ -161,3 +161,17 @@ def test_report_shows_sla_status_next_to_metrics(runner: CliRunner, tmp_path: Pa
     assert "SLA targets · 2026-W47 · FAIL" in result.stdout
     document = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
     assert [t["status"] for t in document["slas"]] == ["fail", "pass"]
+
+
+def test_a_target_on_an_unavailable_metric_says_why(runner: CliRunner, tmp_path: Path) -> None:
+    # The message sample has no talk/hold/after-work columns: AHT cannot be measured.
+    config = _config(tmp_path, "slas:\n  - {name: AHT, metric: aht, statistic: mean, fail: 10m}\n")
+    junit = tmp_path / "sla.xml"
+    result = _check(runner, config, "--format", "json", "--junit", str(junit))
+    assert result.exit_code == 0, result.output
+    (target,) = json.loads(result.stdout)["targets"]
+    assert target["status"] == "no_data"
+    assert target["unavailable"] == "the input has no talk/hold/after-work columns"
+    assert "aht is not available" in result.stderr
+    (skipped,) = ET.parse(junit).getroot().iter("skipped")
+    assert skipped.get("message") == "not available: the input has no talk/hold/after-work columns"

@@ -149,6 +149,7 @@ def outcome_document(outcome: Outcome, list_breaches: int = 0) -> dict[str, Any]
         "samples": outcome.samples,
         "breached": outcome.breached,
         "pending": outcome.pending,
+        "unavailable": outcome.unavailable,  # why the input cannot give the metric, or null
     }
     if list_breaches:
         document["worst"] = outcome.worst.head(list_breaches).to_dicts()

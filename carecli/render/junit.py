@@ -43,6 +43,8 @@ def render(outcomes: list[Outcome], period: Period, strict: bool = False) -> str
             failure = ET.SubElement(case, "failure", message=f"{outcome.status}: {figures}")
             failure.set("type", f"sla_{outcome.status}")
             failure.text = figures
+        elif outcome.status == "no_data" and outcome.unavailable is not None:
+            ET.SubElement(case, "skipped", message=f"not available: {outcome.unavailable}")
         elif outcome.status == "no_data":
             ET.SubElement(case, "skipped", message=f"no data: {figures}")
         else:
