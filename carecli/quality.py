@@ -467,7 +467,34 @@ def locate(
         backwards = _backwards_rows(frame)
         if backwards.height:
             return where(backwards.row(0, named=True))
+    if kind == "negative_durations" and granularity == "messages":
+        resolution = _resolution_before_start(frame)
+        if resolution is not None:
+            row = frame.row(resolution, named=True)
+            return f"conversation {row[CID]}, {where(row)}"
     return None
+
+
+def _resolution_before_start(frame: pl.DataFrame) -> int | None:
+    """Position of the last resolved event of the first conversation it predates the first
+    customer message of (timeline.from_messages leaves that resolution time out)."""
+    if "event" not in frame.columns:
+        return None
+    event = pl.col("event").cast(pl.String)
+    is_customer = (event.is_null() | (event == "message")) & (pl.col("role") == "customer")
+    resolved = event == "resolved"
+    per = frame.group_by(CID).agg(
+        start=pl.col("timestamp").filter(is_customer).min(),
+        last_state=event.filter(event.is_in(["resolved", "reopened"]))
+        .sort_by(pl.col("timestamp").filter(event.is_in(["resolved", "reopened"])))
+        .last(),
+        resolved_at=pl.col("timestamp").filter(resolved).max(),
+        _pos=pl.col("_pos").filter(resolved).sort_by(pl.col("timestamp").filter(resolved)).last(),
+    )
+    found = per.filter(
+        (pl.col("last_state") == "resolved") & (pl.col("resolved_at") < pl.col("start"))
+    ).sort("_pos")
+    return found["_pos"][0] if found.height else None
 
 
 def _locate_duplicate(frame: pl.DataFrame, granularity: str, where: Any) -> str | None:

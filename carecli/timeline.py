@@ -223,12 +223,19 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     )
     conv_df, turns_df, status_df = pl.collect_all([conversations, turns, status])
     started = conv_df.filter(pl.col("created_at").is_not_null())
+    # A resolution before the first customer message (the last resolved event predates the
+    # conversation's start) is an export error: left out and counted, as for tickets.
+    backwards = (pl.col("resolution_s") < 0).fill_null(False)
+    negative = started.select(backwards.sum()).item()
+    if negative:
+        started = started.with_columns(resolution_s=pl.when(~backwards).then("resolution_s"))
     return Timeline(
         conversations=started.select(CONVERSATION_COLUMNS),
         turns=turns_df,
         status=status_df,
         unavailable=_unavailable(events, "messages"),
         skipped_without_customer=conv_df.height - started.height,
+        negative_durations=negative,
         duplicate_events=duplicates,
     )
 

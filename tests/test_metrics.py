@@ -376,3 +376,19 @@ def test_ticket_status_counts_without_resolution_or_creation_times(tmp_path: Pat
     assert stats(report, "fcr_rate")["resolved"] == 2
     resolution = stats(report, "resolution_time")
     assert resolution["not_available_because"] == "the input has no resolution time (resolved_at)"
+
+
+def test_a_resolution_before_the_first_customer_message_is_left_out(tmp_path: Path) -> None:
+    # c1's resolved event predates its start: a negative resolution time, an export error.
+    path = write_jsonl(
+        tmp_path / "m.jsonl",
+        [
+            event("c1", "2026-11-03 08:00", "resolved"),
+            msg("c1", "2026-11-03 09:00", "customer"),
+            msg("c2", "2026-11-03 09:00", "customer"),
+            event("c2", "2026-11-03 10:00", "resolved"),
+        ],
+    )
+    assert load_dataset(path, Config()).timeline.negative_durations == 1
+    resolution = stats(report_for(path), "resolution_time")
+    assert (resolution["count"], resolution["median"], resolution["max"]) == (1, 3600, 3600)
