@@ -51,6 +51,8 @@ _THREAD_ID = "__message_id"
 _THREAD_PARENT = "__reply_to"
 _RAW = "__raw_"
 _SAMPLE_ROWS = 1000
+# Fields whose text is mapped onto canonical spellings (or trimmed): few distinct values.
+_SPELLED = ENUM_FIELDS + LOWER_TEXT_FIELDS + TEXT_FIELDS
 # Few distinct values over millions of rows: 4-byte category codes instead of text.
 _LOW_CARDINALITY = ("role", "event", "channel", "agent", "team", "topic", "priority", "status")
 
@@ -159,13 +161,18 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
     fast = fast_formats(raw, mapping, schema, config, source)
     slow = {name: column for name, column in mapping.items() if name not in fast}
     formats = numeric_date_orders(raw, slow, schema, config, source)
+    # Spelled fields (role, channel, agent...) hold few distinct values: read them as
+    # categories and map each distinct spelling once after the scan, not every row.
+    spelled = {n: c for n, c in mapping.items() if n in _SPELLED and schema[c] == pl.String}
+    direct = {n: c for n, c in mapping.items() if n not in spelled}
     typed = raw.select(
         pl.col(ROW_INDEX),
-        *[pl.col(column).alias(_RAW + name) for name, column in mapping.items()],
+        *[pl.col(column).alias(_RAW + name) for name, column in direct.items()],
         *[
             _typed(name, pl.col(column), schema[column], config, formats.get(name), fast.get(name))
-            for name, column in mapping.items()
+            for name, column in direct.items()
         ],
+        *[pl.col(column).cast(pl.Categorical).alias(name) for name, column in spelled.items()],
         *[_typed(name, pl.lit(value), pl.String, config) for name, value in constants.items()],
         *[
             as_text(pl.col(column), schema[column]).alias(alias)
@@ -176,9 +183,9 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
     # whole copies of every column would double the memory of the largest step.
     typed = typed.with_columns(
         pl.when(pl.col(name).is_null()).then(pl.col(_RAW + name)).alias(_RAW + name)
-        for name in mapping
+        for name in direct
     )
-    frame = collect(typed, source)
+    frame = _map_spellings(collect(typed, source), spelled, config)
     if frame.height == 0:
         raise InputError(f"{source.path}: the file has a header but no data rows")
     side = [f for f in config.agent_side_fields if f in mapping and "role" in mapping]
@@ -249,6 +256,29 @@ def thread_roots(frame: pl.DataFrame) -> pl.Series:
         links = step.select("id", up="next")
         lookup = links.unique("id", keep="first")
     return links["up"]
+
+
+def _map_spellings(frame: pl.DataFrame, fields: dict[str, str], config: Config) -> pl.DataFrame:
+    """Categorical raw spellings -> canonical values, computed once per distinct spelling.
+
+    The raw spelling is kept (as _RAW) only where it maps to nothing, as for other fields.
+    """
+    if not fields:
+        return frame
+    columns = []
+    for name in fields:
+        spellings = frame[name].unique().drop_nulls().cast(pl.String)
+        canonical = pl.DataFrame({name: spellings}).select(
+            _typed(name, pl.col(name), pl.String, config)
+        )[name]
+        text = pl.col(name).cast(pl.String)
+        unmapped = spellings.filter(canonical.is_null())
+        dtype = pl.Categorical if name in _LOW_CARDINALITY else pl.String
+        columns += [
+            pl.col(name).replace_strict(spellings, canonical, default=None, return_dtype=dtype),
+            pl.when(text.is_in(unmapped.implode())).then(text).alias(_RAW + name),
+        ]
+    return frame.with_columns(columns)
 
 
 def fast_formats(
