@@ -129,15 +129,7 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     lazy = lazy.with_columns(pl.col("event").fill_null("message")).with_columns(
         _tie_rank().alias("_rank")
     )
-    # Conversations only need to be contiguous, not in text order: leading with a hash of
-    # the id makes the 10M-row sort 3x faster than comparing the text ids. Stable, so that
-    # same-moment events keep the file's order (the last agent wins ties).
-    ordered, duplicates = _drop_identical_events(
-        lazy.with_columns(pl.col(CID).hash().alias(_HASH))
-        .sort([_HASH, CID, "timestamp", "_rank"], maintain_order=True)
-        .drop(_HASH)
-        .collect()
-    )
+    ordered, duplicates = _drop_identical_events(_sort_by_conversation(lazy))
     # Sorted runs of one id, numbered: grouping on a sorted integer is ~10x cheaper than
     # hashing the text ids for every window and group-by below.
     ordered = (
@@ -238,6 +230,34 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         negative_durations=negative,
         duplicate_events=duplicates,
     )
+
+
+def _id_hash(ids: pl.Expr) -> pl.Expr:
+    return ids.hash()
+
+
+def _sort_by_conversation(events: pl.LazyFrame) -> pl.DataFrame:
+    """Events grouped by conversation, each in (time, tie rank) order; ties keep file order.
+
+    Conversations only need to be contiguous, not in text order, so the sort key is one
+    Int128: a hash of the id, then the moment and tie rank. One fixed-width key sorts
+    10M events ~4x faster than (id, time, rank). Two ids with the same 64-bit hash would
+    interleave: that is detected and the exact sort used instead.
+    """
+    moment = pl.col("timestamp").dt.epoch("us") * 8 + pl.col("_rank").cast(pl.Int64)
+    key = pl.col(_HASH).cast(pl.Int128) * 2**63 + (moment - moment.min()).cast(pl.Int128)
+    ordered = (
+        events.with_columns(_id_hash(pl.col(CID)).alias(_HASH))
+        .sort(key, maintain_order=True)
+        .collect()
+    )
+    runs = ordered.select(
+        ids=(pl.col(CID) != pl.col(CID).shift(1)).sum(),
+        hashes=(pl.col(_HASH) != pl.col(_HASH).shift(1)).sum(),
+    )
+    if runs["ids"].item() != runs["hashes"].item():  # a hash collision: sort exactly
+        return events.sort([CID, "timestamp", "_rank"], maintain_order=True).collect()
+    return ordered.drop(_HASH)
 
 
 def _drop_identical_events(ordered: pl.DataFrame) -> tuple[pl.DataFrame, int]:

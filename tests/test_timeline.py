@@ -1,0 +1,64 @@
+"""The timeline's event sort: grouped by conversation, in time order, ties in file order."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carecli import timeline
+from carecli.timeline import CID, _sort_by_conversation
+
+EXACT = [CID, "timestamp", "_rank"]
+
+
+def _events(rows: list[tuple[str, int, int]]) -> pl.LazyFrame:
+    return pl.LazyFrame(
+        {
+            CID: [r[0] for r in rows],
+            "timestamp": [r[1] for r in rows],
+            "_rank": [r[2] for r in rows],
+            "order": list(range(len(rows))),  # file order, to check ties keep it
+        },
+        schema_overrides={"timestamp": pl.Datetime("us", "UTC"), "_rank": pl.Int8},
+    )
+
+
+def _as_conversations(frame: pl.DataFrame) -> list[list[tuple[object, ...]]]:
+    """The sorted rows cut into conversations, in the order the conversations come."""
+    runs: list[list[tuple[object, ...]]] = []
+    for row in frame.iter_rows():
+        if not runs or runs[-1][0][0] != row[0]:
+            runs.append([])
+        runs[-1].append(row)
+    return runs
+
+
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c", "d", "ticket-1", "ticket-2"]),
+        st.integers(-(10**12), 10**12),  # microseconds, before and after 1970
+        st.integers(0, 4),
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows)
+def test_same_order_as_the_exact_sort_within_each_conversation(events: list) -> None:
+    exact = _events(events).sort(EXACT, maintain_order=True).collect()
+    fast = _sort_by_conversation(_events(events))
+    got = _as_conversations(fast)
+    assert len(got) == exact[CID].n_unique()  # each conversation is one contiguous run
+    assert sorted(got) == _as_conversations(exact)
+
+
+def test_a_hash_collision_falls_back_to_the_exact_sort(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Force every id onto two hash values: different ids then share a hash and interleave.
+    monkeypatch.setattr(timeline, "_id_hash", lambda ids: ids.hash() % 2)
+    events = [("a", 3, 0), ("b", 1, 0), ("c", 2, 0), ("a", 1, 0), ("b", 2, 1), ("c", 2, 0)]
+    fast = _sort_by_conversation(_events(events))
+    assert fast.equals(_events(events).sort(EXACT, maintain_order=True).collect())
