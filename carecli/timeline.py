@@ -124,7 +124,8 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     """Derive the timeline from message-level events (see docs/metrics.md for the rules)."""
     text_cols = ("event", *DIMENSIONS)  # DIMENSIONS includes agent
     number_cols = ("csat", "nps", "talk_seconds", "hold_seconds", "after_work_seconds")
-    lazy = _with_defaults(events.lazy(), text_cols, pl.String)
+    # The file row of each event only served the error messages of normalize.
+    lazy = _with_defaults(events.lazy().select(pl.exclude(ROW_INDEX)), text_cols, pl.String)
     lazy = _with_defaults(lazy, number_cols, pl.Float64)
     lazy = lazy.with_columns(pl.col("event").fill_null("message")).with_columns(
         _tie_rank().alias("_rank")
@@ -271,7 +272,7 @@ def _drop_identical_events(ordered: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     tied = ordered.with_row_index(_POS).filter(same | same.shift(-1).fill_null(False))
     if tied.height == 0:
         return ordered, 0
-    compared = [c for c in ordered.columns if c != ROW_INDEX]
+    compared = ordered.columns
     copies = tied.filter(~pl.struct(compared).is_first_distinct())[_POS]
     if copies.len() == 0:
         return ordered, 0
