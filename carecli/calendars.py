@@ -16,7 +16,8 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-Problem = Callable[[tuple[Any, ...], str], None]
+from carecli.config_entry import Entry, Problem
+
 Interval = tuple[int, int]  # [start, end) in minutes after local midnight, 0 <= start < end <= 1440
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = Python's date.weekday()
@@ -81,22 +82,12 @@ def read_calendars(raw: object, problem: Problem) -> dict[str, Calendar]:
 
 
 def _read_calendar(name: str, item: Any, problem: Problem) -> Calendar | None:
-    def at(*keys: Any) -> tuple[Any, ...]:
-        return ("calendars", name, *keys)
-
+    entry = Entry(("calendars", name), problem)
+    at, bad = entry.at, entry.bad
     if not isinstance(item, dict):
         problem(at(), "expected a mapping with timezone:, hours: and holidays:")
         return None
-    ok = True
-
-    def bad(key_path: tuple[Any, ...], message: str) -> None:
-        nonlocal ok
-        ok = False
-        problem(key_path, message)
-
-    for key in item:
-        if key not in _KEYS:
-            bad(at(key), f"unknown key; use {', '.join(_KEYS)}")
+    entry.check_keys(item, _KEYS)
     raw_hours = item.get("hours")
     if raw_hours is None:
         bad(at("hours"), "every calendar needs hours: 24/7 or e.g. {mon-fri: ['09:00-17:00']}")
@@ -105,7 +96,7 @@ def _read_calendar(name: str, item: Any, problem: Problem) -> Calendar | None:
         hours = _read_hours(raw_hours, at, bad)
     timezone = _read_timezone(item.get("timezone"), hours == ALWAYS_OPEN, at, bad)
     holidays = _read_holidays(item.get("holidays"), at, bad)
-    if not ok:
+    if not entry.ok:
         return None
     return Calendar(name=name, timezone=timezone, hours=hours, holidays=holidays)
 

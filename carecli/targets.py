@@ -6,11 +6,10 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from carecli.config_entry import Entry, Problem
 from carecli.metrics import METRICS
 from carecli.quantities import PARSERS, QuantityError, parse_duration
 from carecli.schema import DIMENSIONS
-
-Problem = Callable[[tuple[Any, ...], str], None]
 
 DURATION_METRICS = ("first_response_time", "bot_first_response_time", "reply_time")
 DURATION_METRICS += ("resolution_time",)
@@ -96,22 +95,12 @@ def read_targets(raw: Any, problem: Problem) -> tuple[Target, ...]:
 
 
 def _read_target(index: int, item: Any, problem: Problem) -> Target | None:
-    def at(*keys: Any) -> tuple[Any, ...]:
-        return ("slas", index, *keys)
-
+    entry = Entry(("slas", index), problem)
+    at, bad = entry.at, entry.bad
     if not isinstance(item, dict):
         problem(at(), "expected a mapping with name:, metric: and thresholds")
         return None
-    ok = True
-
-    def bad(key_path: tuple[Any, ...], message: str) -> None:
-        nonlocal ok
-        ok = False
-        problem(key_path, message)
-
-    for key in item:
-        if key not in _KEYS:
-            bad(at(key), f"unknown key; use {', '.join(_KEYS)}")
+    entry.check_keys(item, _KEYS)
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
         bad(at("name"), "every target needs a name (text)")
@@ -165,7 +154,7 @@ def _read_target(index: int, item: Any, problem: Problem) -> Target | None:
     parser = PARSERS[unit]
     fails = _per_scope(item.get(fail_key), per, at(fail_key), parser, bad)
     warns = _per_scope(item.get("warn"), per, at("warn"), parser, bad)
-    if not fails and not warns and ok:
+    if not fails and not warns and entry.ok:
         bad(at(), "needs a threshold: set fail: (or threshold:), warn:, or both")
     levels = {
         scope: Levels(warn=warns.get(scope), fail=fails.get(scope))
@@ -183,7 +172,7 @@ def _read_target(index: int, item: Any, problem: Problem) -> Target | None:
                 f"warn{where_text} must be stricter than fail (warn is reached first): "
                 f"with direction {direction} use a warn {side} the fail threshold",
             )
-    if not ok:
+    if not entry.ok:
         return None
     return Target(
         name=name,
