@@ -20,11 +20,12 @@ _EPOCH_PATTERN = r"^\d{9,13}(\.\d+)?$"
 # is ~8x faster than trying every spelling, and the spellings are a subset of the full
 # parser's, read the same way; values that miss still get the full parser.
 _FAST_FORMATS = (
-    ("%Y-%m-%dT%H:%M:%S%.f%#z", True),
-    ("%Y-%m-%d %H:%M:%S%.f%#z", True),
-    ("%Y-%m-%dT%H:%M:%S%.f", False),
-    ("%Y-%m-%d %H:%M:%S%.f", False),
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
 )
+_OFFSET_DIRECTIVES = ("%z", "%:z", "%#z")
 # Numeric dates such as 01-06-2023 or 06/01/2023: day-first or month-first, told apart
 # by the values whose first or second number is above 12.
 _NUMERIC_DATE = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})"
@@ -71,11 +72,8 @@ def sniff_format(sample: pl.Series) -> str | None:
     values = values.filter(values.is_not_null() & (values != ""))
     if values.is_empty():
         return None
-    for fmt, aware in _FAST_FORMATS:
-        parsed = values.str.to_datetime(
-            fmt, strict=False, time_unit="us", time_zone="UTC" if aware else None
-        )
-        if parsed.null_count() == 0:
+    for fmt in _FAST_FORMATS:
+        if pl.select(_with_format(pl.lit(values), fmt, "UTC")).to_series().null_count() == 0:
             return fmt
     return None
 
@@ -102,12 +100,7 @@ def parse_timestamps(
     """
     if fast_format is not None and dtype == pl.String and not config.timestamp_format:
         text = as_text(column, dtype)
-        aware = "%#z" in fast_format
-        fast = text.str.to_datetime(
-            fast_format, strict=False, time_unit="us", time_zone="UTC" if aware else None
-        )
-        if not aware:
-            fast = _localize(fast, config.source_timezone).dt.convert_time_zone("UTC")
+        fast = _with_format(text, fast_format, config.source_timezone)
         full = parse_timestamps(column, dtype, config, order)
         return pl.when(fast.is_null() & text.is_not_null()).then(full).otherwise(fast)
     source_tz = config.source_timezone
@@ -121,11 +114,7 @@ def parse_timestamps(
         return _from_epoch(column.cast(pl.Float64), config.epoch_unit)
     text = as_text(column, dtype)
     if config.timestamp_format:
-        fmt = config.timestamp_format
-        if "%z" in fmt or "%:z" in fmt:
-            return text.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
-        naive = text.str.to_datetime(fmt, strict=False, time_unit="us")
-        return _localize(naive, source_tz).dt.convert_time_zone("UTC")
+        return _with_format(text, config.timestamp_format, source_tz)
     if order is not None:  # 01-06-2023 12:15 -> 2023-06-01 12:15 (or 2023-01-06)
         day, month = ("$1", "$2") if order == "dayfirst" else ("$2", "$1")
         text = text.str.replace(_NUMERIC_DATE, f"$3-{month}-{day}")
@@ -133,18 +122,21 @@ def parse_timestamps(
             r"^(\d{4}-\d\d)-(\d)\b", "$1-0$2"
         )
     iso = text.str.replace(r"[Zz]$", "+00:00").str.replace(r"^(\d{4}-\d\d-\d\d)[Tt]", "$1 ")
-    candidates = [
-        iso.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
-        for fmt in _OFFSET_FORMATS
-    ]
-    candidates += [
-        _localize(
-            iso.str.to_datetime(fmt, strict=False, time_unit="us"), source_tz
-        ).dt.convert_time_zone("UTC")
-        for fmt in _NAIVE_FORMATS
-    ]
+    candidates = [_with_format(iso, fmt, source_tz) for fmt in _OFFSET_FORMATS + _NAIVE_FORMATS]
     epoch = _from_epoch(text.cast(pl.Float64, strict=False), config.epoch_unit)
     return pl.when(text.str.contains(_EPOCH_PATTERN)).then(epoch).otherwise(pl.coalesce(candidates))
+
+
+def _with_format(text: pl.Expr, fmt: str, source_tz: str) -> pl.Expr:
+    """`text` read with one strptime format -> Datetime(us, UTC), null where it does not fit.
+
+    A format with an offset directive is converted from that offset; without one, the wall
+    time is in source_tz.
+    """
+    if any(directive in fmt for directive in _OFFSET_DIRECTIVES):
+        return text.str.to_datetime(fmt, time_zone="UTC", strict=False, time_unit="us")
+    naive = text.str.to_datetime(fmt, strict=False, time_unit="us")
+    return _localize(naive, source_tz).dt.convert_time_zone("UTC")
 
 
 def _localize(naive: pl.Expr, tz: str) -> pl.Expr:
