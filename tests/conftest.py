@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from smtp_server import Inbox, running
 from typer.testing import CliRunner
 
 
@@ -21,3 +23,10 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def smtp_server(request: pytest.FixtureRequest) -> Iterator[tuple[Inbox, int]]:
+    """A real local SMTP server; parametrize indirectly with True to require LOGIN auth."""
+    with running(auth=getattr(request, "param", False)) as server:
+        yield server

@@ -4,46 +4,16 @@ from __future__ import annotations
 
 import email
 import json
-import socket
-from collections.abc import Iterator
 from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
+from smtp_server import Inbox, free_port
 from typer.testing import CliRunner
 
 from carecli.cli import app
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
 WEEK = ["--week", "2026-W47", "--as-of", "2026-11-23T08:00", "--data", str(SAMPLE)]
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
 
 
 def _config(tmp_path: Path, port: int) -> Path:
@@ -81,8 +51,8 @@ def test_markdown_numbers_match_the_json(tmp_path: Path) -> None:
     assert "2026-W45" in markdown.stdout and "2026-W44" not in markdown.stdout.split("## ")[-1]
 
 
-def test_email_sends_markdown_and_html(tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
-    inbox, port = smtp
+def test_email_sends_markdown_and_html(tmp_path: Path, smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
     output = tmp_path / "report.md"
     result = CliRunner().invoke(
         app,
@@ -105,7 +75,7 @@ def test_email_failure_exits_2_but_the_file_is_written(tmp_path: Path) -> None:
     output = tmp_path / "report.html"
     result = CliRunner().invoke(
         app,
-        ["report", *WEEK, "--config", str(_config(tmp_path, _free_port())), "--format", "html",
+        ["report", *WEEK, "--config", str(_config(tmp_path, free_port())), "--format", "html",
          "--output", str(output), "--email", "lead@example.com"],
     )  # fmt: skip
     assert result.exit_code == 2

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import email
 import socket
-from collections.abc import Iterator
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from smtp_server import PASSWORD, Inbox, free_port
 
 from carecli.errors import CareError, UsageError
 from carecli.mail import (
@@ -27,42 +25,6 @@ from carecli.periods import parse_week
 
 TEXT = "# carecli weekly report — 2026-W47\n\n| a | b |\n| - | - |\n"
 HTML = "<!DOCTYPE html><html><body><h1>carecli weekly report — 2026-W47</h1></body></html>"
-PASSWORD = "s3cret"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every envelope it receives."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def _authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    good = isinstance(auth_data, LoginPassword) and auth_data == (b"lead", PASSWORD.encode())
-    return AuthResult(success=good, handled=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def server(request: pytest.FixtureRequest) -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    auth = getattr(request, "param", False)
-    extra = {"authenticator": _authenticator, "auth_require_tls": False} if auth else {}
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), **extra)
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
 
 
 def _message() -> EmailMessage:
@@ -77,8 +39,8 @@ def _settings(port: int, **more: Any) -> SmtpSettings:
                         timeout=5, **more)  # fmt: skip
 
 
-def test_delivers_text_and_html_alternatives(server: tuple[Inbox, int]) -> None:
-    inbox, port = server
+def test_delivers_text_and_html_alternatives(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
     send(_settings(port), _message())
     (envelope,) = inbox.envelopes
     assert envelope.mail_from == "care@example.com"
@@ -97,21 +59,21 @@ def test_delivers_text_and_html_alternatives(server: tuple[Inbox, int]) -> None:
     assert html.rstrip("\r\n") == HTML
 
 
-@pytest.mark.parametrize("server", [True], indirect=True)
+@pytest.mark.parametrize("smtp_server", [True], indirect=True)
 def test_login_with_the_password_from_the_environment(
-    server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+    smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inbox, port = server
+    inbox, port = smtp_server
     monkeypatch.setenv("CARE_TEST_PASSWORD", PASSWORD)
     send(_settings(port, username="lead", password_env="CARE_TEST_PASSWORD"), _message())
     assert len(inbox.envelopes) == 1
 
 
-@pytest.mark.parametrize("server", [True], indirect=True)
+@pytest.mark.parametrize("smtp_server", [True], indirect=True)
 def test_a_refused_login_is_one_line(
-    server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+    smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inbox, port = server
+    inbox, port = smtp_server
     monkeypatch.setenv("CARECLI_SMTP_PASSWORD", "wrong")
     with pytest.raises(DeliveryError) as caught:
         send(_settings(port, username="lead"), _message())
@@ -129,7 +91,7 @@ def test_username_without_password_variable(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_refused_connection_names_host_and_port() -> None:
-    port = _free_port()  # bound then closed: nothing listens there
+    port = free_port()  # bound then closed: nothing listens there
     with pytest.raises(DeliveryError) as caught:
         send(_settings(port), _message())
     assert str(caught.value) == f"127.0.0.1:{port}: connection refused; check host and port"
@@ -146,8 +108,8 @@ def test_a_silent_server_times_out() -> None:
                  _message())  # fmt: skip
 
 
-def test_starttls_against_a_server_without_it(server: tuple[Inbox, int]) -> None:
-    _, port = server
+def test_starttls_against_a_server_without_it(smtp_server: tuple[Inbox, int]) -> None:
+    _, port = smtp_server
     settings = SmtpSettings(host="127.0.0.1", port=port, security="starttls", timeout=5)
     with pytest.raises(DeliveryError, match=r"STARTTLS extension not supported"):
         send(settings, _message())
