@@ -19,9 +19,9 @@ from carecli.schema import (
 from carecli.timestamps import (
     TIMESTAMP_FIELDS,
     as_text,
+    fast_formats,
     numeric_date_orders,
     parse_timestamps,
-    sniff_format,
 )
 
 NUMBER_FIELDS = (
@@ -50,7 +50,6 @@ REQUIRED = {
 _THREAD_ID = "__message_id"
 _THREAD_PARENT = "__reply_to"
 _RAW = "__raw_"
-_SAMPLE_ROWS = 1000
 # Fields whose text is mapped onto canonical spellings (or trimmed): few distinct values.
 _SPELLED = ENUM_FIELDS + LOWER_TEXT_FIELDS + TEXT_FIELDS
 # Few distinct values over millions of rows: 4-byte category codes instead of text.
@@ -279,20 +278,6 @@ def _map_spellings(frame: pl.DataFrame, fields: dict[str, str], config: Config) 
             pl.when(text.is_in(unmapped.implode())).then(text).alias(_RAW + name),
         ]
     return frame.with_columns(columns)
-
-
-def fast_formats(
-    raw: pl.LazyFrame, mapping: dict[str, str], schema: pl.Schema, config: Config, source: Source
-) -> dict[str, str]:
-    """Timestamp field -> the one ISO spelling its first rows use (see sniff_format)."""
-    if config.timestamp_format:
-        return {}
-    text = {n: c for n, c in mapping.items() if n in TIMESTAMP_FIELDS and schema[c] == pl.String}
-    if not text:
-        return {}
-    sample = collect(raw.select(list(dict.fromkeys(text.values()))).head(_SAMPLE_ROWS), source)
-    found = {name: sniff_format(sample[column]) for name, column in text.items()}
-    return {name: fmt for name, fmt in found.items() if fmt is not None}
 
 
 def _typed(

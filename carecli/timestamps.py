@@ -28,6 +28,7 @@ _FAST_FORMATS = (
 _OFFSET_DIRECTIVES = ("%z", "%:z", "%#z")
 # Numeric dates such as 01-06-2023 or 06/01/2023: day-first or month-first, told apart
 # by the values whose first or second number is above 12.
+_SAMPLE_ROWS = 1000  # rows whose timestamp spelling picks the fast format
 _NUMERIC_DATE = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})"
 
 
@@ -64,6 +65,20 @@ def numeric_date_orders(
             "'%m-%d-%Y %H:%M'"
         )
     return dict.fromkeys(present, "dayfirst" if day_first else "monthfirst")
+
+
+def fast_formats(
+    raw: pl.LazyFrame, mapping: dict[str, str], schema: pl.Schema, config: Config, source: Source
+) -> dict[str, str]:
+    """Timestamp field -> the one ISO spelling its first rows use (see sniff_format)."""
+    if config.timestamp_format:
+        return {}
+    text = {n: c for n, c in mapping.items() if n in TIMESTAMP_FIELDS and schema[c] == pl.String}
+    if not text:
+        return {}
+    sample = collect(raw.select(list(dict.fromkeys(text.values()))).head(_SAMPLE_ROWS), source)
+    found = {name: sniff_format(sample[column]) for name, column in text.items()}
+    return {name: fmt for name, fmt in found.items() if fmt is not None}
 
 
 def sniff_format(sample: pl.Series) -> str | None:
