@@ -14,7 +14,8 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
-from collections.abc import Iterator, Sequence
+import mmap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +36,7 @@ FUTURE_TOLERANCE = timedelta(hours=1)
 LONG_DURATION_S = 365 * 86_400
 DURATIONS = ("first_response_s", "bot_first_response_s", "resolution_s")
 MOMENTS = ("created_at", "first_response_at", "bot_first_response_at", "resolved_at")
-_CHUNK = 1 << 22  # bytes read at a time by the raw scan
+_CHUNK = 1 << 22  # bytes tested at a time by the raw scan
 
 
 @dataclass(frozen=True)
@@ -108,70 +109,74 @@ def prescan(
 def _scan_bytes(path: Path) -> tuple[int, int | None, int | None]:
     """(lines that are not UTF-8, the first of them, the first line repeating the header).
 
-    Reads the file once in large chunks cut at line ends; the common case (ASCII or valid
-    UTF-8, no repeated header) costs a few C-speed passes over each chunk.
+    The file is memory-mapped, not read into Python: the common case (ASCII or valid
+    UTF-8, no repeated header) is one search for the header line and an ASCII test per
+    chunk, both at memory speed. Lines are counted only to name a line that is found.
     """
-    bad, first_bad, repeated = 0, None, None
-    header: bytes | None = None
-    lines_before = 0
-    for chunk, final in _line_chunks(path):
-        if header is None:
-            end = chunk.find(b"\n")
-            header = chunk[: end if end >= 0 else len(chunk)].rstrip(b"\r")
-            header = header.removeprefix(codecs.BOM_UTF8)
-            hay, base = (chunk[end:], 1) if end >= 0 else (b"", 1)
-        else:
-            hay, base = b"\n" + chunk, lines_before
-        if final and not hay.endswith(b"\n"):
-            hay += b"\n"
-        if repeated is None and header:
-            position = _find_line(hay, header)
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        end = data.find(b"\n")
+        header = data[: end if end >= 0 else len(data)].rstrip(b"\r")
+        header = header.removeprefix(codecs.BOM_UTF8)
+        repeated = None
+        if header and end >= 0:
+            position = _find_line(data, header, end)
             if position >= 0:
-                repeated = base + hay.count(b"\n", 0, position + 1)
+                repeated = _count_newlines(data, 0, position + 1) + 1
+        bad, first_bad = _invalid_utf8_lines(data)
+    return bad, first_bad, repeated
+
+
+def _invalid_utf8_lines(data: mmap.mmap) -> tuple[int, int | None]:
+    """Lines that are not valid UTF-8, and the number of the first, in chunks cut at line
+    ends (a UTF-8 character never spans a line end)."""
+    bad, first_bad = 0, None
+    lines_before, counted_to = 0, 0
+    start, size = 0, len(data)
+    while start < size:
+        stop = min(start + _CHUNK, size)
+        if stop < size:
+            cut = data.rfind(b"\n", start, stop)
+            stop = cut + 1 if cut >= 0 else (data.find(b"\n", stop) + 1 or size)
+        chunk = data[start:stop]
         if not chunk.isascii():
             try:
                 chunk.decode("utf-8")
             except UnicodeDecodeError:
+                lines_before += _count_newlines(data, counted_to, start)
+                counted_to = start
                 for offset, line in enumerate(chunk.split(b"\n")):
                     try:
                         line.decode("utf-8")
                     except UnicodeDecodeError:
                         bad += 1
                         first_bad = first_bad or lines_before + offset + 1
-        lines_before += chunk.count(b"\n")
-    return bad, first_bad, repeated
+        start = stop
+    return bad, first_bad
 
 
-def _line_chunks(path: Path) -> Iterator[tuple[bytes, bool]]:
-    """The file in chunks that each end at a line end (the last one may not)."""
-    pending = b""
-    with path.open("rb") as handle:
-        while True:
-            block = handle.read(_CHUNK)
-            if not block:
-                if pending:
-                    yield pending, True
-                return
-            data = pending + block
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                pending = data  # one very long line: keep reading
-                continue
-            pending = data[cut:]
-            yield data[:cut], False
+def _count_newlines(data: mmap.mmap, start: int, stop: int) -> int:
+    # mmap has no count(): count slice by slice (only to name a line that was found).
+    return sum(data[at : min(at + _CHUNK, stop)].count(b"\n") for at in range(start, stop, _CHUNK))
 
 
-def _find_line(hay: bytes, line: bytes) -> int:
-    """Index of the newline before the first whole line equal to `line` (BOM allowed)."""
+def _find_line(data: mmap.mmap, line: bytes, start: int) -> int:
+    """Index of the newline (from `start` on) before the first whole line equal to `line`,
+    which may carry a BOM; -1 if there is none."""
+    found = []
     for prefix in (b"\n", b"\n" + codecs.BOM_UTF8):
         needle = prefix + line
-        start = hay.find(needle)
-        while start >= 0:
-            after = start + len(needle)
-            if hay.startswith((b"\n", b"\r\n"), after):
-                return start
-            start = hay.find(needle, start + 1)
-    return -1
+        position = data.find(needle, start)
+        while position >= 0:
+            after = position + len(needle)
+            # The whole line: a line end (LF or CRLF) or the end of the file follows.
+            if data[after : after + 1] in (b"", b"\n") or data[after : after + 2] in (
+                b"\r",
+                b"\r\n",
+            ):
+                found.append(position)
+                break
+            position = data.find(needle, position + 1)
+    return min(found, default=-1)
 
 
 def _simple(name: str) -> str:

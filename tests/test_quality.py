@@ -1,0 +1,79 @@
+"""quality's raw pre-scan: invalid UTF-8 lines and a repeated header, against a reference.
+
+The scan works on chunks cut at line ends; a tiny chunk size makes every file span many
+chunks, so line numbers across chunk borders are checked too.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from carecli import quality
+
+HEADER = b"conversation_id,timestamp,role"
+LINES = st.sampled_from(
+    [
+        b"c1,2026-11-17T09:00:00Z,customer",
+        b"c2,2026-11-17T09:05:00Z,agent",
+        "c3,2026-11-17T09:06:00Z,agent \u00e9t\u00e9".encode(),  # valid UTF-8, not ASCII
+        b"c4,2026-11-17T09:07:00Z,caf\xe9",  # Latin-1: invalid UTF-8
+        b"\xff\xfe",
+        HEADER,
+        HEADER + b"\r",
+        codecs.BOM_UTF8 + HEADER,
+        b"x" * 150,  # longer than a chunk
+        b"",
+    ]
+)
+
+
+def reference(content: bytes) -> tuple[int, int | None, int | None]:
+    """The same answers, line by line."""
+    lines = content.split(b"\n")
+    if content.endswith(b"\n"):
+        lines = lines[:-1]
+    header = lines[0].rstrip(b"\r").removeprefix(codecs.BOM_UTF8)
+    bad = [n for n, line in enumerate(lines, start=1) if not _is_utf8(line)]
+    # A BOM is allowed before a repeated header and a CR after it, nothing else.
+    spellings = {prefix + header + end for prefix in (b"", codecs.BOM_UTF8) for end in (b"", b"\r")}
+    repeated = [n for n, line in enumerate(lines[1:], start=2) if header and line in spellings]
+    return len(bad), (bad[0] if bad else None), (repeated[0] if repeated else None)
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.lists(LINES, max_size=30), trailing_newline=st.booleans())
+def test_scan_matches_a_line_by_line_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: list[bytes], trailing_newline: bool
+) -> None:
+    monkeypatch.setattr(quality, "_CHUNK", 64)
+    content = b"\n".join([HEADER, *body]) + (b"\n" if trailing_newline else b"")
+    path = tmp_path / "data.csv"
+    path.write_bytes(content)
+    assert quality._scan_bytes(path) == reference(content)
+
+
+def test_a_large_file_names_lines_far_past_the_first_chunk(tmp_path: Path) -> None:
+    row = b"c1,2026-11-17T09:00:00Z,customer\n"
+    rows = quality._CHUNK // len(row) * 3  # three chunks of good rows
+    path = tmp_path / "big.csv"
+    path.write_bytes(HEADER + b"\n" + row * rows + b"c2,caf\xe9,agent\n" + HEADER + b"\n")
+    assert quality._scan_bytes(path) == (1, rows + 2, rows + 3)
+
+
+def test_a_header_only_file_is_clean(tmp_path: Path) -> None:
+    path = tmp_path / "header.csv"
+    path.write_bytes(HEADER)
+    assert quality._scan_bytes(path) == (0, None, None)
