@@ -13,7 +13,7 @@ rebinding module attributes; carecli's files are not modified):
       find_problems             data validation over the typed frame
     from_messages               sort + per-conversation group-by + reply turns + status
   build_report
-    compute_stats x4            overall/by channel x current/previous week
+    compute_stats_by x2         current/previous week, overall and by channel
   render json
 
 Peak RSS per stage comes from a 5 ms psutil sampler. Then ``--experiments`` time isolated
@@ -170,7 +170,7 @@ STAGES = (
     ("carecli.timeline", "_drop_identical_events", None),
     ("carecli.report", "from_messages", None),
     ("carecli.clock", "apply", "clock.apply"),
-    ("carecli.report", "compute_stats", None),
+    ("carecli.report", "compute_stats_by", None),
 )
 
 

@@ -219,27 +219,26 @@ def build_report(
     empty = _empty(timeline, names, config)
     nothing: dict[str, Stats] = {name: {} for name in names}
 
-    def results(
-        for_keys: tuple[str, ...], window: Period | None
-    ) -> dict[GroupKey, dict[str, Stats]]:
-        if window is None:
-            return {}
-        return compute_stats(timeline, window, for_keys, names, config)
+    key_sets = [(), keys] if keys else [()]  # overall, then per group
 
+    def results(window: Period | None) -> list[dict[GroupKey, dict[str, Stats]]]:
+        if window is None:
+            return [{} for _ in key_sets]
+        return compute_stats_by(timeline, window, key_sets, names, config)
+
+    current, previous = results(period), results(previous_period)
     overall = GroupResult(
         key={},
-        current=results((), period).get((), empty),
-        previous=results((), previous_period).get((), empty if previous_period else nothing),
+        current=current[0].get((), empty),
+        previous=previous[0].get((), empty if previous_period else nothing),
     )
     groups: list[GroupResult] = []
     if keys:
-        current = results(keys, period)
-        previous = results(keys, previous_period)
         if previous_period is None:
             empty = nothing
-        for key, stats in current.items():
+        for key, stats in current[1].items():
             groups.append(
-                GroupResult(dict(zip(keys, key, strict=True)), stats, previous.get(key, empty))
+                GroupResult(dict(zip(keys, key, strict=True)), stats, previous[1].get(key, empty))
             )
         groups.sort(key=lambda g: (-_volume(g), [str(v) for v in g.key.values()]))
     return Report(
@@ -285,36 +284,61 @@ def compute_stats(
     config: Config,
 ) -> dict[GroupKey, dict[str, Stats]]:
     """metric -> statistic -> value, for every group of `keys` (or () for everything)."""
-    end = period.end_utc
-    key_cols = list(keys) or [_ALL]
+    return compute_stats_by(timeline, period, [keys], names, config)[0]
+
+
+def compute_stats_by(
+    timeline: Timeline,
+    period: Period,
+    key_sets: Sequence[tuple[str, ...]],
+    names: Sequence[str],
+    config: Config,
+) -> list[dict[GroupKey, dict[str, Stats]]]:
+    """compute_stats for several groupings of one period (overall and by channel, say).
+
+    The period's rows of each frame (and the backlog state at its end) are selected once
+    and shared by the groupings: on millions of conversations that selection, not the
+    aggregation, is the expensive part.
+    """
+    columns = list(dict.fromkeys(k for keys in key_sets for k in keys))
     conversations = timeline.conversations.lazy().with_columns(pl.lit(True).alias(_ALL))
     in_period = conversations.filter(period.contains("created_at"))
-    frames: list[pl.LazyFrame] = []
-
     # Metrics the input cannot support keep their empty values: never computed from nothing.
     computable = [name for name in names if name not in timeline.unavailable]
-    aggs = aggregations_for("conversations", computable, config.csat)
-    if aggs:
-        frames.append(in_period.group_by(key_cols).agg(**aggs))
-    aggs = aggregations_for("turns", computable, config.csat)
-    if aggs and timeline.turns is not None:
-        turns = timeline.turns.lazy().join(in_period.select(CID, *key_cols), on=CID)
-        frames.append(turns.group_by(key_cols).agg(**aggs))
-    aggs = aggregations_for("backlog", computable, config.csat)
-    if aggs:
-        backlog = with_state_at(timeline, end).with_columns(pl.lit(True).alias(_ALL))
-        frames.append(backlog.group_by(key_cols).agg(**aggs))
-
-    merged: dict[GroupKey, dict[str, Stats]] = {}
-    for frame in pl.collect_all(frames):
-        for row in frame.iter_rows(named=True):
-            key = () if not keys else tuple(row[k] for k in keys)
-            stats = merged.setdefault(key, _empty(timeline, names, config))
-            for column, value in row.items():
-                if "." in column:
-                    metric, stat = column.split(".", 1)
-                    stats[metric][stat] = value
-    return merged
+    bases: dict[str, pl.LazyFrame] = {}
+    if aggregations_for("conversations", computable, config.csat):
+        bases["conversations"] = in_period
+    if aggregations_for("turns", computable, config.csat) and timeline.turns is not None:
+        bases["turns"] = timeline.turns.lazy().join(in_period.select(CID, _ALL, *columns), on=CID)
+    if aggregations_for("backlog", computable, config.csat):
+        bases["backlog"] = (
+            with_state_at(timeline, period.end_utc)
+            .with_columns(pl.lit(True).alias(_ALL))
+            .select(_ALL, *columns, "resolved_at_end")
+        )
+    if len(key_sets) > 1:  # shared: selected once, then grouped each way
+        bases = dict(zip(bases, (f.lazy() for f in pl.collect_all(bases.values())), strict=True))
+    queries = [
+        bases[frame]
+        .group_by(list(keys) or [_ALL])
+        .agg(**aggregations_for(frame, computable, config.csat))
+        for keys in key_sets
+        for frame in bases
+    ]
+    results = iter(pl.collect_all(queries))
+    merged_sets: list[dict[GroupKey, dict[str, Stats]]] = []
+    for keys in key_sets:
+        merged: dict[GroupKey, dict[str, Stats]] = {}
+        for _ in bases:
+            for row in next(results).iter_rows(named=True):
+                key = () if not keys else tuple(row[k] for k in keys)
+                stats = merged.setdefault(key, _empty(timeline, names, config))
+                for column, value in row.items():
+                    if "." in column:
+                        metric, stat = column.split(".", 1)
+                        stats[metric][stat] = value
+        merged_sets.append(merged)
+    return merged_sets
 
 
 def _empty(timeline: Timeline, names: Sequence[str], config: Config) -> dict[str, Stats]:
