@@ -15,7 +15,7 @@ import codecs
 import csv
 import dataclasses
 import mmap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -109,49 +109,60 @@ def prescan(
 def _scan_bytes(path: Path) -> tuple[int, int | None, int | None]:
     """(lines that are not UTF-8, the first of them, the first line repeating the header).
 
-    The file is memory-mapped, not read into Python: the common case (ASCII or valid
-    UTF-8, no repeated header) is one search for the header line and an ASCII test per
-    chunk, both at memory speed. Lines are counted only to name a line that is found.
+    The file is memory-mapped, not read into Python, and tested in chunks cut at line ends
+    (a UTF-8 character never spans one): in the common case (ASCII or valid UTF-8, no
+    repeated header) a search for the header line and an ASCII test per chunk, both at
+    memory speed. Lines are counted only to name a line that is found.
     """
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         end = data.find(b"\n")
         header = data[: end if end >= 0 else len(data)].rstrip(b"\r")
         header = header.removeprefix(codecs.BOM_UTF8)
-        repeated = None
-        if header and end >= 0:
-            position = _find_line(data, header, end)
-            if position >= 0:
-                repeated = _count_newlines(data, 0, position + 1) + 1
-        bad, first_bad = _invalid_utf8_lines(data)
+        search = bool(header) and end >= 0
+        repeated_at = -1
+        bad, first_bad = 0, None
+        lines_before, counted_to = 0, 0
+        for start, stop in _line_chunks(data):
+            if search and repeated_at < 0:
+                repeated_at = _find_line(data, header, max(start - 1, end), stop)
+            chunk = data[start:stop]
+            if not chunk.isascii() and not _is_utf8(chunk):
+                lines_before += _count_newlines(data, counted_to, start)
+                counted_to = start
+                for offset, line in enumerate(chunk.split(b"\n")):
+                    if not _is_utf8(line):
+                        bad += 1
+                        first_bad = first_bad or lines_before + offset + 1
+            _release(data, start, stop)
+        repeated = _count_newlines(data, 0, repeated_at + 1) + 1 if repeated_at >= 0 else None
     return bad, first_bad, repeated
 
 
-def _invalid_utf8_lines(data: mmap.mmap) -> tuple[int, int | None]:
-    """Lines that are not valid UTF-8, and the number of the first, in chunks cut at line
-    ends (a UTF-8 character never spans a line end)."""
-    bad, first_bad = 0, None
-    lines_before, counted_to = 0, 0
+def _line_chunks(data: mmap.mmap) -> Iterator[tuple[int, int]]:
+    """(start, stop) of chunks of about _CHUNK bytes, each ending at a line end."""
     start, size = 0, len(data)
     while start < size:
         stop = min(start + _CHUNK, size)
         if stop < size:
             cut = data.rfind(b"\n", start, stop)
             stop = cut + 1 if cut >= 0 else (data.find(b"\n", stop) + 1 or size)
-        chunk = data[start:stop]
-        if not chunk.isascii():
-            try:
-                chunk.decode("utf-8")
-            except UnicodeDecodeError:
-                lines_before += _count_newlines(data, counted_to, start)
-                counted_to = start
-                for offset, line in enumerate(chunk.split(b"\n")):
-                    try:
-                        line.decode("utf-8")
-                    except UnicodeDecodeError:
-                        bad += 1
-                        first_bad = first_bad or lines_before + offset + 1
+        yield start, stop
         start = stop
-    return bad, first_bad
+
+
+def _release(data: mmap.mmap, start: int, stop: int) -> None:
+    # Mapped pages count as this process's memory until dropped; the page cache keeps them.
+    if hasattr(mmap, "MADV_DONTNEED"):
+        aligned = start - start % mmap.PAGESIZE
+        data.madvise(mmap.MADV_DONTNEED, aligned, stop - aligned)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _count_newlines(data: mmap.mmap, start: int, stop: int) -> int:
@@ -159,13 +170,13 @@ def _count_newlines(data: mmap.mmap, start: int, stop: int) -> int:
     return sum(data[at : min(at + _CHUNK, stop)].count(b"\n") for at in range(start, stop, _CHUNK))
 
 
-def _find_line(data: mmap.mmap, line: bytes, start: int) -> int:
-    """Index of the newline (from `start` on) before the first whole line equal to `line`,
-    which may carry a BOM; -1 if there is none."""
+def _find_line(data: mmap.mmap, line: bytes, start: int, stop: int) -> int:
+    """Index of the newline in [start, stop) before the first whole line equal to `line`,
+    which may carry a BOM; -1 if there is none. [start, stop) holds whole lines."""
     found = []
     for prefix in (b"\n", b"\n" + codecs.BOM_UTF8):
         needle = prefix + line
-        position = data.find(needle, start)
+        position = data.find(needle, start, stop)
         while position >= 0:
             after = position + len(needle)
             # The whole line: a line end (LF or CRLF) or the end of the file follows.
@@ -175,7 +186,7 @@ def _find_line(data: mmap.mmap, line: bytes, start: int) -> int:
             ):
                 found.append(position)
                 break
-            position = data.find(needle, position + 1)
+            position = data.find(needle, position + 1, stop)
     return min(found, default=-1)
 
 

@@ -131,28 +131,28 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         _tie_rank().alias("_rank")
     )
     ordered, duplicates = _drop_identical_events(_sort_by_conversation(lazy))
-    # Sorted runs of one id, numbered: grouping on a sorted integer is ~10x cheaper than
-    # hashing the text ids for every window and group-by below.
-    ordered = (
-        ordered.lazy()
-        .with_columns((pl.col(CID) != pl.col(CID).shift(1)).fill_null(True).cum_sum().alias(_GID))
-        .set_sorted(_GID)
-    )
+    ordered = ordered.lazy().set_sorted(_GID)
 
     is_msg = pl.col("event") == "message"
     is_customer = is_msg & (pl.col("role") == "customer")
     is_agent = is_msg & (pl.col("role") == "agent")
     is_bot = is_msg & (pl.col("role") == "bot")
     ts = pl.col("timestamp")
-    ordered = ordered.with_columns(t0=ts.filter(is_customer).min().over(_GID))
-    after_start = ts >= pl.col("t0")
+    # At or after the conversation's first customer message (t0): in sorted order, the rows
+    # after the first customer row (a customer sorts first among same-second events).
+    # Running counts and a fill do this in one pass; a window over conversations costs 10x.
+    customers = is_customer.cast(pl.UInt32).cum_sum()
+    first_row = pl.col(_GID) != pl.col(_GID).shift(1).fill_null(0)
+    before_conversation = pl.when(first_row).then(customers - is_customer.cast(pl.UInt32))
+    ordered = ordered.with_columns(_started=customers > before_conversation.forward_fill())
+    after_start = pl.col("_started")
     state_events = pl.col("event").filter(pl.col("event").is_in(["resolved", "reopened"]))
     handle_parts = [pl.col(c) for c in ("talk_seconds", "hold_seconds", "after_work_seconds")]
     any_handle = pl.any_horizontal([c.is_not_null() for c in handle_parts])
 
     conversations = ordered.group_by(_GID).agg(
         pl.col(CID).first(),
-        created_at=pl.col("t0").first(),
+        created_at=ts.filter(is_customer).min(),
         first_agent_at=ts.filter(is_agent & after_start).min(),
         first_bot_at=ts.filter(is_bot & after_start).min(),
         last_state=state_events.last(),
@@ -244,6 +244,9 @@ def _sort_by_conversation(events: pl.LazyFrame) -> pl.DataFrame:
     Int128: a hash of the id, then the moment and tie rank. One fixed-width key sorts
     10M events ~4x faster than (id, time, rank). Two ids with the same 64-bit hash would
     interleave: that is detected and the exact sort used instead.
+
+    Adds _GID, the sorted runs of one id numbered 1, 2, ...: grouping on a sorted integer
+    is ~10x cheaper than hashing the text ids in every group-by.
     """
     moment = pl.col("timestamp").dt.epoch("us") * 8 + pl.col("_rank").cast(pl.Int64)
     key = pl.col(_HASH).cast(pl.Int128) * 2**63 + (moment - moment.min()).cast(pl.Int128)
@@ -251,14 +254,18 @@ def _sort_by_conversation(events: pl.LazyFrame) -> pl.DataFrame:
         events.with_columns(_id_hash(pl.col(CID)).alias(_HASH))
         .sort(key, maintain_order=True)
         .collect()
+        .with_columns(_runs(CID).alias(_GID))
     )
-    runs = ordered.select(
-        ids=(pl.col(CID) != pl.col(CID).shift(1)).sum(),
-        hashes=(pl.col(_HASH) != pl.col(_HASH).shift(1)).sum(),
-    )
-    if runs["ids"].item() != runs["hashes"].item():  # a hash collision: sort exactly
-        return events.sort([CID, "timestamp", "_rank"], maintain_order=True).collect()
+    hash_runs = ordered.select(_runs(_HASH).max()).item()
+    if ordered.height and ordered[_GID][-1] != hash_runs:  # a hash collision: sort exactly
+        ordered = events.sort([CID, "timestamp", "_rank"], maintain_order=True).collect()
+        return ordered.with_columns(_runs(CID).alias(_GID))
     return ordered.drop(_HASH)
+
+
+def _runs(column: str) -> pl.Expr:
+    """Numbers the runs of equal values: 1 for the first run, 2 for the next..."""
+    return (pl.col(column) != pl.col(column).shift(1)).fill_null(True).cum_sum()
 
 
 def _drop_identical_events(ordered: pl.DataFrame) -> tuple[pl.DataFrame, int]:
