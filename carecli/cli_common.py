@@ -7,7 +7,6 @@ import shutil
 import sys
 import traceback
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -227,6 +226,7 @@ def start_run(
     clock: str | None = None,
     strict_data: bool = False,
 ) -> Run:
+    from concurrent.futures import ThreadPoolExecutor
     from dataclasses import replace
 
     from carecli import quality
