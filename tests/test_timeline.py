@@ -55,18 +55,30 @@ rows = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
-@given(rows)
-def test_same_order_as_the_exact_sort_within_each_conversation(events: list) -> None:
+# Hash functions for the sort key: the real one, and one that puts the ids into 3 groups
+# (in the key's top bits, which a packed UInt64 key keeps), so ids share hashes.
+HASHES = {"real": lambda ids: ids.hash(), "shared": lambda ids: (ids.hash() % 3) * 2**62}
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows, st.sampled_from(sorted(HASHES)), st.booleans())
+def test_same_order_as_the_exact_sort_within_each_conversation(
+    events: list, hashing: str, whole_seconds: bool
+) -> None:
+    if whole_seconds:  # the packed UInt64 key (few bits of moment); else the Int128 key
+        events = [(cid, micros // 10**6 * 10**6, rank) for cid, micros, rank in events]
     exact = _events(events).sort(EXACT, maintain_order=True).collect()
-    fast = _numbered(_sort_by_conversation(_events(events)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timeline, "_id_hash", HASHES[hashing])
+        fast = _numbered(_sort_by_conversation(_events(events)))
     got = _as_conversations(fast)
     assert len(got) == exact[CID].n_unique()  # each conversation is one contiguous run
     assert sorted(got) == _as_conversations(exact)
 
 
-def test_a_hash_collision_falls_back_to_the_exact_sort(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Force every id onto two hash values: different ids then share a hash and interleave.
+def test_ids_that_share_a_hash_are_regrouped_by_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Force every id onto two hash values: different ids then share a hash and interleave
+    # in the sort, and must come out grouped by id (here: in id order, as they share 0/1).
     monkeypatch.setattr(timeline, "_id_hash", lambda ids: ids.hash() % 2)
     events = [("a", 3, 0), ("b", 1, 0), ("c", 2, 0), ("a", 1, 0), ("b", 2, 1), ("c", 2, 0)]
     fast = _numbered(_sort_by_conversation(_events(events)))
