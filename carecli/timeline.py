@@ -251,7 +251,8 @@ def _sort_by_conversation(events: pl.LazyFrame) -> pl.DataFrame:
     Adds _GID, the sorted runs of one id numbered 1, 2, ...: grouping on a sorted integer
     is ~10x cheaper than hashing the text ids in every group-by.
     """
-    frame = events.with_columns(_id_hash(pl.col(CID)).alias(_HASH)).collect()
+    # One chunk: a gather from the ~100 chunks a parallel scan leaves is ~6x slower.
+    frame = events.with_columns(_id_hash(pl.col(CID)).alias(_HASH)).collect().rechunk()
     micros = pl.col("timestamp").dt.epoch("us")
     low, high, whole_seconds = frame.select(
         low=micros.min(), high=micros.max(), whole=(micros % 1_000_000 == 0).all()
