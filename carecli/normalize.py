@@ -269,8 +269,12 @@ def _map_spellings(frame: pl.DataFrame, fields: dict[str, str], config: Config) 
     if not fields:
         return frame
     columns = []
+    # The distinct spellings of every field in one parallel pass.
+    distinct = frame.select(
+        pl.col(name).unique().drop_nulls().cast(pl.String).implode() for name in fields
+    )
     for name in fields:
-        spellings = frame[name].unique().drop_nulls().cast(pl.String)
+        spellings = distinct[name].explode().drop_nulls()
         canonical = pl.DataFrame({name: spellings}).select(
             _typed(name, pl.col(name), pl.String, config)
         )[name]

@@ -326,13 +326,16 @@ def compute_stats_by(
         for frame in bases
     ]
     results = iter(pl.collect_all(queries))
+    empty = _empty(timeline, names, config)  # each group starts from a copy
     merged_sets: list[dict[GroupKey, dict[str, Stats]]] = []
     for keys in key_sets:
         merged: dict[GroupKey, dict[str, Stats]] = {}
         for _ in bases:
             for row in next(results).iter_rows(named=True):
                 key = () if not keys else tuple(row[k] for k in keys)
-                stats = merged.setdefault(key, _empty(timeline, names, config))
+                if key not in merged:
+                    merged[key] = {metric: dict(values) for metric, values in empty.items()}
+                stats = merged[key]
                 for column, value in row.items():
                     if "." in column:
                         metric, stat = column.split(".", 1)
