@@ -385,14 +385,24 @@ def find_problems(
         checks.append(("role", is_message & no_role, "is empty on a message row"))
     if "created_at" in present:
         checks.append(("created_at", _blank("created_at"), "is empty"))
+    for name in ("csat", "nps"):
+        if name in present:  # pandas writes a missing rating as NaN: say so, not "outside"
+            checks.append(
+                (
+                    name,
+                    pl.col(name).is_nan(),
+                    f"is not a rating; if it means no rating, add "
+                    f"values: {{{name}: {{none: [nan]}}}} to the config",
+                )
+            )
     if "csat" in present:
         low, high = csat.scale_min, csat.scale_max
-        outside = (pl.col("csat") < low) | (pl.col("csat") > high)
+        outside = ((pl.col("csat") < low) | (pl.col("csat") > high)) & ~pl.col("csat").is_nan()
         checks.append(
             ("csat", outside, f"is outside the {low}-{high} scale; set csat.scale in the config")
         )
     if "nps" in present:
-        outside = (pl.col("nps") < 0) | (pl.col("nps") > 10)
+        outside = ((pl.col("nps") < 0) | (pl.col("nps") > 10)) & ~pl.col("nps").is_nan()
         checks.append(("nps", outside, "is outside the 0-10 NPS scale"))
     for name in ("talk_seconds", "hold_seconds", "after_work_seconds", "reopen_count"):
         if name in present:

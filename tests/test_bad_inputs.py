@@ -199,7 +199,16 @@ ERRORS = [
         "csat_nan.csv",
         (RATED + "c1,2026-11-17T09:05:00Z,,csat,NaN\n").encode(),
         "row 2",
-        r"(?i)column 'csat' \(csat\) 'nan' is outside the 1-5 scale",
+        r"(?i)column 'csat' \(csat\) 'nan' is not a rating; if it means no rating, add "
+        r"values: \{csat: \{none: \[nan\]\}\} to the config",
+    ),
+    Bad(
+        "nps NaN as text (unmapped)",
+        "nps_nan.csv",
+        (RATED.replace("csat", "nps") + "c1,2026-11-17T09:05:00Z,,nps,nan\n").encode(),
+        "row 2",
+        r"column 'nps' \(nps\) 'nan' is not a rating; if it means no rating, add "
+        r"values: \{nps: \{none: \[nan\]\}\} to the config",
     ),
     Bad(
         "empty conversation id",
