@@ -1,7 +1,8 @@
 """Profile carecli's report pipeline by stage: wall time, CPU time and peak RSS of each.
 
-Runs what ``carecli report --week W --data FILE --by channel --format json`` runs, in this
-process, with timing wrappers around carecli's stage functions (installed at run time by
+Runs what ``carecli report --week W --data FILE --by channel --format json`` runs (except
+the CLI's CSV pre-scan, which runs in a thread beside the load), in this process, with
+timing wrappers around carecli's stage functions (installed at run time by
 rebinding module attributes; carecli's files are not modified):
 
   load_dataset
@@ -12,6 +13,7 @@ rebinding module attributes; carecli's files are not modified):
       collect                   the main scan: read + type every column (keeps raw copies)
       find_problems             data validation over the typed frame
     from_messages               sort + per-conversation group-by + reply turns + status
+      _sort_by_conversation     hash/moment key, arg-sort, gather, conversation numbers
   build_report
     compute_stats_by x2         current/previous week, overall and by channel
   render json
@@ -167,6 +169,7 @@ STAGES = (
     ("carecli.normalize", "collect", None),
     ("carecli.normalize", "find_problems", None),
     ("carecli.report", "drop_repeated_conversations", None),
+    ("carecli.timeline", "_sort_by_conversation", None),
     ("carecli.timeline", "_drop_identical_events", None),
     ("carecli.report", "from_messages", None),
     ("carecli.clock", "apply", "clock.apply"),

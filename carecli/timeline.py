@@ -126,13 +126,15 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     text_cols = ("event", *DIMENSIONS)  # DIMENSIONS includes agent
     number_cols = ("csat", "nps", "talk_seconds", "hold_seconds", "after_work_seconds")
     # The file row of each event only served the error messages of normalize.
-    lazy = _with_defaults(events.lazy().select(pl.exclude(ROW_INDEX)), text_cols, pl.String)
-    lazy = _with_defaults(lazy, number_cols, pl.Float64)
+    lazy = _with_defaults(events.lazy().select(pl.exclude(ROW_INDEX)), ("event", "role"), pl.String)
     lazy = lazy.with_columns(pl.col("event").fill_null("message")).with_columns(
         _tie_rank().alias("_rank")
     )
     ordered, duplicates = _drop_identical_events(_sort_by_conversation(lazy))
-    ordered = ordered.lazy().set_sorted(_GID)
+    # Absent optional columns (no handle times, no team...) are typed nulls from here on:
+    # added before the sort, each would be sorted and gathered like real data.
+    ordered = _with_defaults(ordered.lazy().set_sorted(_GID), text_cols, pl.String)
+    ordered = _with_defaults(ordered, number_cols, pl.Float64)
 
     is_msg = pl.col("event") == "message"
     is_customer = is_msg & (pl.col("role") == "customer")
