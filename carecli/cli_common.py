@@ -232,6 +232,7 @@ def start_run(
     from carecli import quality
     from carecli.config import load_config
     from carecli.periods import select_period
+    from carecli.prescan import prescan
     from carecli.report import load_dataset
 
     if format_in is not None and format_in not in ("csv", "jsonl", "parquet"):
@@ -255,7 +256,7 @@ def start_run(
         # The byte-level pre-scan runs beside the load: polars releases the GIL while it
         # reads, so on a large CSV the pre-scan costs almost no wall time.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            prescanned = pool.submit(quality.prescan, files, config, format_in, preset)
+            prescanned = pool.submit(prescan, files, config, format_in, preset)
             try:
                 dataset = load_dataset(files, config, format_in, preset)
             except CareError:

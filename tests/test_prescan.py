@@ -1,4 +1,4 @@
-"""quality's raw pre-scan: invalid UTF-8 lines and a repeated header, against a reference.
+"""The raw pre-scan: invalid UTF-8 lines and a repeated header, against a reference.
 
 The scan works on chunks cut at line ends; a tiny chunk size makes every file span many
 chunks, so line numbers across chunk borders are checked too.
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carecli import quality
+from carecli import prescan
 
 HEADER = b"conversation_id,timestamp,role"
 LINES = st.sampled_from(
@@ -58,22 +58,22 @@ def _is_utf8(line: bytes) -> bool:
 def test_scan_matches_a_line_by_line_reference(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: list[bytes], trailing_newline: bool
 ) -> None:
-    monkeypatch.setattr(quality, "_CHUNK", 64)
+    monkeypatch.setattr(prescan, "_CHUNK", 64)
     content = b"\n".join([HEADER, *body]) + (b"\n" if trailing_newline else b"")
     path = tmp_path / "data.csv"
     path.write_bytes(content)
-    assert quality._scan_bytes(path) == reference(content)
+    assert prescan._scan_bytes(path) == reference(content)
 
 
 def test_a_large_file_names_lines_far_past_the_first_chunk(tmp_path: Path) -> None:
     row = b"c1,2026-11-17T09:00:00Z,customer\n"
-    rows = quality._CHUNK // len(row) * 3  # three chunks of good rows
+    rows = prescan._CHUNK // len(row) * 3  # three chunks of good rows
     path = tmp_path / "big.csv"
     path.write_bytes(HEADER + b"\n" + row * rows + b"c2,caf\xe9,agent\n" + HEADER + b"\n")
-    assert quality._scan_bytes(path) == (1, rows + 2, rows + 3)
+    assert prescan._scan_bytes(path) == (1, rows + 2, rows + 3)
 
 
 def test_a_header_only_file_is_clean(tmp_path: Path) -> None:
     path = tmp_path / "header.csv"
     path.write_bytes(HEADER)
-    assert quality._scan_bytes(path) == (0, None, None)
+    assert prescan._scan_bytes(path) == (0, None, None)
