@@ -235,8 +235,9 @@ STRICT_ISO = "%Y-%m-%dT%H:%M:%S%#z"
 def run_experiment(name: str, path: Path, cache: Path) -> None:
     """Set up, then time one experiment; prints one tab-separated result line."""
     from carecli.load import ROW_INDEX, open_source
-    from carecli.normalize import _RAW, _typed, parse_timestamps, resolve_mapping
+    from carecli.normalize import _typed, parse_timestamps, resolve_mapping
     from carecli.timeline import _tie_rank, from_messages
+    from carecli.validate import RAW as _RAW
 
     config = load_config(None)
     kind, _ = EXPERIMENTS[name]

@@ -12,9 +12,10 @@ from rich.text import Text
 
 from carecli.config import Config
 from carecli.load import ROW_INDEX, open_source
-from carecli.normalize import DataProblem, normalize
+from carecli.normalize import normalize
 from carecli.render import NAME_LIMIT, plain, to_text
 from carecli.report import with_preset
+from carecli.validate import DataProblem
 
 
 @dataclass(frozen=True)

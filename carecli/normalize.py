@@ -14,7 +14,11 @@ from carecli.schema import (
     CANONICAL_VALUES,
     CHANNELS,
     CONVERSATION_FIELDS,
+    ENUM_FIELDS,
+    LOWER_TEXT_FIELDS,
     MESSAGE_FIELDS,
+    NUMBER_FIELDS,
+    TEXT_FIELDS,
 )
 from carecli.timestamps import (
     TIMESTAMP_FIELDS,
@@ -25,23 +29,7 @@ from carecli.timestamps import (
     parse_with_format,
     reparse_missed,
 )
-
-NUMBER_FIELDS = (
-    "first_response_minutes",
-    "csat",
-    "nps",
-    "talk_seconds",
-    "hold_seconds",
-    "after_work_seconds",
-    "first_response_seconds",
-    "bot_first_response_seconds",
-    "reopen_count",
-    "inbound_messages",
-    "outbound_messages",
-)
-ENUM_FIELDS = ("role", "event", "status", "channel", "escalated")
-TEXT_FIELDS = ("agent", "team", "topic")
-LOWER_TEXT_FIELDS = ("priority",)
+from carecli.validate import RAW, DataProblem, find_problems
 
 REQUIRED = {
     "messages": ("conversation_id", "timestamp", "role"),
@@ -51,31 +39,10 @@ REQUIRED = {
 
 _THREAD_ID = "__message_id"
 _THREAD_PARENT = "__reply_to"
-_RAW = "__raw_"
 # Fields whose text is mapped onto canonical spellings (or trimmed): few distinct values.
 _SPELLED = ENUM_FIELDS + LOWER_TEXT_FIELDS + TEXT_FIELDS
 # Few distinct values over millions of rows: 4-byte category codes instead of text.
 _LOW_CARDINALITY = ("role", "event", "channel", "agent", "team", "topic", "priority", "status")
-
-
-@dataclass(frozen=True)
-class DataProblem:
-    """Rows of one column that break one rule: how many, and the first of them."""
-
-    field: str
-    column: str
-    rows: int
-    first_row: str  # "row 12" / "line 7", as the user finds it in the file
-    example: str | None
-    message: str
-
-    def describe(self, path: object) -> str:
-        shown = f" {self.example!r}" if self.example is not None else ""
-        more = f" ({self.rows} rows like it)" if self.rows > 1 else ""
-        return (
-            f"{path}: {self.first_row}: column {self.column!r} ({self.field}){shown} "
-            f"{self.message}{more}"
-        )
 
 
 @dataclass(frozen=True)
@@ -168,7 +135,7 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
     direct = {n: c for n, c in mapping.items() if n not in spelled}
     typed = raw.select(
         pl.col(ROW_INDEX),
-        *[pl.col(column).alias(_RAW + name) for name, column in direct.items()],
+        *[pl.col(column).alias(RAW + name) for name, column in direct.items()],
         *[
             _typed(name, pl.col(column), schema[column], config, formats.get(name), fast.get(name))
             for name, column in direct.items()
@@ -183,12 +150,12 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
     # The raw text is kept only where the typed value is missing, for the problem report:
     # whole copies of every column would double the memory of the largest step.
     typed = typed.with_columns(
-        pl.when(pl.col(name).is_null()).then(pl.col(_RAW + name)).alias(_RAW + name)
+        pl.when(pl.col(name).is_null()).then(pl.col(RAW + name)).alias(RAW + name)
         for name in direct
     )
     frame = _map_spellings(collect(typed, source), spelled, config)
     for name in fast:
-        frame = reparse_missed(frame, name, _RAW + name, config)
+        frame = reparse_missed(frame, name, RAW + name, config)
     if frame.height == 0:
         raise InputError(f"{source.path}: the file has a header but no data rows")
     side = [f for f in config.agent_side_fields if f in mapping and "role" in mapping]
@@ -206,7 +173,7 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
             "conversation_id": config.threads["message_id"],
             "message_id": config.threads["message_id"],
         }
-        frame = frame.with_columns(pl.col("conversation_id").alias(_RAW + "conversation_id"))
+        frame = frame.with_columns(pl.col("conversation_id").alias(RAW + "conversation_id"))
     problems = find_problems(frame, source, mapping, config)
     if problems and strict:
         raise InputError(problems[0].describe(source.path))
@@ -264,7 +231,7 @@ def thread_roots(frame: pl.DataFrame) -> pl.Series:
 def _map_spellings(frame: pl.DataFrame, fields: dict[str, str], config: Config) -> pl.DataFrame:
     """Categorical raw spellings -> canonical values, computed once per distinct spelling.
 
-    The raw spelling is kept (as _RAW) only where it maps to nothing, as for other fields.
+    The raw spelling is kept (as RAW) only where it maps to nothing, as for other fields.
     """
     if not fields:
         return frame
@@ -291,7 +258,7 @@ def _map_spellings(frame: pl.DataFrame, fields: dict[str, str], config: Config) 
         raw = pl.lit(None, pl.String)
         if unmapped.len():
             raw = pl.when(pl.col(name).is_in(unmapped.implode())).then(pl.col(name).cast(pl.String))
-        columns.append(raw.alias(_RAW + name))
+        columns.append(raw.alias(RAW + name))
     return frame.with_columns(columns)
 
 
@@ -343,104 +310,6 @@ def canonical_values(name: str, column: pl.Expr, dtype: pl.DataType, config: Con
     if not CANONICAL_VALUES.get(name):  # free text such as priority: map what is mapped
         return text.replace(aliases) if aliases else text
     return text.replace_strict(aliases, default=None, return_dtype=pl.String)
-
-
-def find_problems(
-    frame: pl.DataFrame, source: Source, mapping: dict[str, str], config: Config
-) -> list[DataProblem]:
-    """Every rule broken by some rows, in rule order, each with its first row and value."""
-    csat = config.csat
-    present = set(mapping)
-    checks: list[tuple[str, pl.Expr, str]] = [
-        ("conversation_id", _blank("conversation_id"), "is empty; every row needs one"),
-    ]
-    for name in present & set(TIMESTAMP_FIELDS):
-        hint = (
-            f"does not match timestamp_format {config.timestamp_format!r}"
-            if config.timestamp_format
-            else "is not a timestamp; use ISO 8601 (2026-11-02T09:15:00+01:00), epoch "
-            "seconds/ms, or set timestamp_format in the config"
-        )
-        checks.append((name, _unparsed(name), hint))
-    for name in present & set(NUMBER_FIELDS):
-        # Spellings mapped to "none" (a survey offered, not answered) are meant to be empty.
-        empty = [s for c, spellings in config.values.get(name, {}).items() if c == "none"
-                 for s in spellings]  # fmt: skip
-        meant = pl.col(_RAW + name).cast(pl.String).str.strip_chars().str.to_lowercase()
-        unreadable = _unparsed(name) & ~meant.is_in(empty)
-        hint = "is not a number" + (
-            f"; map words under values: {{{name}: ...}}" if not empty else ""
-        )
-        checks.append((name, unreadable, hint))
-    for name in present & set(ENUM_FIELDS):
-        known = CANONICAL_VALUES[name] + (config.channels if name == "channel" else ())
-        hint = f"is not a known {name} ({', '.join(known)}); map it under values: {{{name}: ...}}"
-        checks.append((name, _unparsed(name), hint))
-    if "timestamp" in present:
-        checks.append(("timestamp", _blank("timestamp"), "is empty"))
-        is_message = pl.col("event").is_null() | (pl.col("event") == "message")
-        if "event" not in present:
-            is_message = pl.lit(True)
-        no_role = _blank("role") if "role" in present else pl.col("role").is_null()  # constant
-        checks.append(("role", is_message & no_role, "is empty on a message row"))
-    if "created_at" in present:
-        checks.append(("created_at", _blank("created_at"), "is empty"))
-    for name in ("csat", "nps"):
-        if name in present:  # pandas writes a missing rating as NaN: say so, not "outside"
-            checks.append(
-                (
-                    name,
-                    pl.col(name).is_nan(),
-                    f"is not a rating; if it means no rating, add "
-                    f"values: {{{name}: {{none: [nan]}}}} to the config",
-                )
-            )
-    if "csat" in present:
-        low, high = csat.scale_min, csat.scale_max
-        outside = ((pl.col("csat") < low) | (pl.col("csat") > high)) & ~pl.col("csat").is_nan()
-        checks.append(
-            ("csat", outside, f"is outside the {low}-{high} scale; set csat.scale in the config")
-        )
-    if "nps" in present:
-        outside = ((pl.col("nps") < 0) | (pl.col("nps") > 10)) & ~pl.col("nps").is_nan()
-        checks.append(("nps", outside, "is outside the 0-10 NPS scale"))
-    for name in ("talk_seconds", "hold_seconds", "after_work_seconds", "reopen_count"):
-        if name in present:
-            checks.append((name, pl.col(name) < 0, "is negative"))
-    problems = []
-    for name, bad, message in checks:
-        offending = frame.filter(bad)
-        if offending.height:
-            first = offending.row(0, named=True)
-            value = first.get(_RAW + name)  # kept where the typed value is missing
-            if value is None:  # a readable value that breaks a rule: show it as read
-                value = first.get(name)
-                value = f"{value:g}" if isinstance(value, float) else value
-            problems.append(
-                DataProblem(
-                    field=name,
-                    column=mapping[name],
-                    rows=offending.height,
-                    first_row=source.row_label(first[ROW_INDEX]),
-                    example=None if value is None else str(value)[:60],
-                    message=message,
-                )
-            )
-    return problems
-
-
-def _blank(name: str) -> pl.Expr:
-    """The raw value is missing or blank (a value that failed to parse is not 'empty')."""
-    raw = pl.col(_RAW + name)
-    return pl.col(name).is_null() & (raw.is_null() | (raw.cast(pl.String).str.strip_chars() == ""))
-
-
-def _unparsed(name: str) -> pl.Expr:
-    return pl.col(_RAW + name).is_not_null() & pl.col(name).is_null() & _non_blank(_RAW + name)
-
-
-def _non_blank(raw: str) -> pl.Expr:
-    return pl.col(raw).cast(pl.String).str.strip_chars() != ""
 
 
 def _simple(name: str) -> str:

@@ -135,3 +135,22 @@ BUILTIN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "false": ("false", "no", "n", "0", "f", ""),
     },
 }
+
+# How each field is typed when read: numbers, a closed set of values (unknown ones are
+# errors), free text, free text compared lowercased.
+NUMBER_FIELDS = (
+    "first_response_minutes",
+    "csat",
+    "nps",
+    "talk_seconds",
+    "hold_seconds",
+    "after_work_seconds",
+    "first_response_seconds",
+    "bot_first_response_seconds",
+    "reopen_count",
+    "inbound_messages",
+    "outbound_messages",
+)
+ENUM_FIELDS = ("role", "event", "status", "channel", "escalated")
+TEXT_FIELDS = ("agent", "team", "topic")
+LOWER_TEXT_FIELDS = ("priority",)

@@ -1,4 +1,4 @@
-"""normalize.py: timestamps to UTC, value spellings, column mapping, granularity, problems."""
+"""normalize.py: timestamps to UTC, value spellings, column mapping, granularity."""
 
 from __future__ import annotations
 
@@ -412,34 +412,3 @@ def test_no_time_column_is_an_error(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "no 'timestamp' column (one row per message) nor 'created_at' column" in message
     assert "its columns are: 'conversation_id', 'when', 'role'" in message
-
-
-# --- problems (non-strict, as `carecli inspect` reads) ----------------------------------------
-
-
-PROBLEMS = (
-    "conversation_id,timestamp,role,csat\n"
-    "c1,2026-11-02T09:00:00Z,customer,9\n"
-    "c2,whenever,agent,\n"
-    "c3,2026-11-02T09:00:00Z,wizard,5\n"
-)
-
-
-def test_non_strict_returns_every_problem(tmp_path: Path) -> None:
-    normalized = load(tmp_path, PROBLEMS, strict=False)
-    found = {(p.field, p.first_row, p.example) for p in normalized.problems}
-    assert ("timestamp", "row 2", "whenever") in found
-    assert ("role", "row 3", "wizard") in found
-    assert ("csat", "row 1", "9") in found
-    assert normalized.frame.height == 3
-    with pytest.raises(InputError, match="row 2: column 'timestamp'"):
-        load(tmp_path, PROBLEMS)  # strict: the first rule broken
-
-
-def test_a_bad_value_is_not_also_reported_empty(tmp_path: Path) -> None:
-    normalized = load(tmp_path, PROBLEMS, strict=False)
-    assert sorted((p.field, p.message.split(";")[0]) for p in normalized.problems) == [
-        ("csat", "is outside the 1-5 scale"),
-        ("role", "is not a known role (customer, agent, bot)"),
-        ("timestamp", "is not a timestamp"),
-    ]

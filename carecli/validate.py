@@ -1,0 +1,137 @@
+"""Validation of the canonical frame: every rule some rows break, with the first of them.
+
+normalize keeps, next to each typed column, the raw text of the rows where the typed value
+is missing (RAW + field); a rule tells an empty cell from an unreadable one with it, and
+the error shows the value as the user wrote it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from carecli.config import Config
+from carecli.load import ROW_INDEX, Source
+from carecli.schema import CANONICAL_VALUES, ENUM_FIELDS, NUMBER_FIELDS
+from carecli.timestamps import TIMESTAMP_FIELDS
+
+RAW = "__raw_"  # prefix of the raw-text column kept beside a typed field
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    """Rows of one column that break one rule: how many, and the first of them."""
+
+    field: str
+    column: str
+    rows: int
+    first_row: str  # "row 12" / "line 7", as the user finds it in the file
+    example: str | None
+    message: str
+
+    def describe(self, path: object) -> str:
+        shown = f" {self.example!r}" if self.example is not None else ""
+        more = f" ({self.rows} rows like it)" if self.rows > 1 else ""
+        return (
+            f"{path}: {self.first_row}: column {self.column!r} ({self.field}){shown} "
+            f"{self.message}{more}"
+        )
+
+
+def find_problems(
+    frame: pl.DataFrame, source: Source, mapping: dict[str, str], config: Config
+) -> list[DataProblem]:
+    """Every rule broken by some rows, in rule order, each with its first row and value."""
+    csat = config.csat
+    present = set(mapping)
+    checks: list[tuple[str, pl.Expr, str]] = [
+        ("conversation_id", _blank("conversation_id"), "is empty; every row needs one"),
+    ]
+    for name in present & set(TIMESTAMP_FIELDS):
+        hint = (
+            f"does not match timestamp_format {config.timestamp_format!r}"
+            if config.timestamp_format
+            else "is not a timestamp; use ISO 8601 (2026-11-02T09:15:00+01:00), epoch "
+            "seconds/ms, or set timestamp_format in the config"
+        )
+        checks.append((name, _unparsed(name), hint))
+    for name in present & set(NUMBER_FIELDS):
+        # Spellings mapped to "none" (a survey offered, not answered) are meant to be empty.
+        empty = [s for c, spellings in config.values.get(name, {}).items() if c == "none"
+                 for s in spellings]  # fmt: skip
+        meant = pl.col(RAW + name).cast(pl.String).str.strip_chars().str.to_lowercase()
+        unreadable = _unparsed(name) & ~meant.is_in(empty)
+        hint = "is not a number" + (
+            f"; map words under values: {{{name}: ...}}" if not empty else ""
+        )
+        checks.append((name, unreadable, hint))
+    for name in present & set(ENUM_FIELDS):
+        known = CANONICAL_VALUES[name] + (config.channels if name == "channel" else ())
+        hint = f"is not a known {name} ({', '.join(known)}); map it under values: {{{name}: ...}}"
+        checks.append((name, _unparsed(name), hint))
+    if "timestamp" in present:
+        checks.append(("timestamp", _blank("timestamp"), "is empty"))
+        is_message = pl.col("event").is_null() | (pl.col("event") == "message")
+        if "event" not in present:
+            is_message = pl.lit(True)
+        no_role = _blank("role") if "role" in present else pl.col("role").is_null()  # constant
+        checks.append(("role", is_message & no_role, "is empty on a message row"))
+    if "created_at" in present:
+        checks.append(("created_at", _blank("created_at"), "is empty"))
+    for name in ("csat", "nps"):
+        if name in present:  # pandas writes a missing rating as NaN: say so, not "outside"
+            checks.append(
+                (
+                    name,
+                    pl.col(name).is_nan(),
+                    f"is not a rating; if it means no rating, add "
+                    f"values: {{{name}: {{none: [nan]}}}} to the config",
+                )
+            )
+    if "csat" in present:
+        low, high = csat.scale_min, csat.scale_max
+        outside = ((pl.col("csat") < low) | (pl.col("csat") > high)) & ~pl.col("csat").is_nan()
+        checks.append(
+            ("csat", outside, f"is outside the {low}-{high} scale; set csat.scale in the config")
+        )
+    if "nps" in present:
+        outside = ((pl.col("nps") < 0) | (pl.col("nps") > 10)) & ~pl.col("nps").is_nan()
+        checks.append(("nps", outside, "is outside the 0-10 NPS scale"))
+    for name in ("talk_seconds", "hold_seconds", "after_work_seconds", "reopen_count"):
+        if name in present:
+            checks.append((name, pl.col(name) < 0, "is negative"))
+    problems = []
+    for name, bad, message in checks:
+        offending = frame.filter(bad)
+        if offending.height:
+            first = offending.row(0, named=True)
+            value = first.get(RAW + name)  # kept where the typed value is missing
+            if value is None:  # a readable value that breaks a rule: show it as read
+                value = first.get(name)
+                value = f"{value:g}" if isinstance(value, float) else value
+            problems.append(
+                DataProblem(
+                    field=name,
+                    column=mapping[name],
+                    rows=offending.height,
+                    first_row=source.row_label(first[ROW_INDEX]),
+                    example=None if value is None else str(value)[:60],
+                    message=message,
+                )
+            )
+    return problems
+
+
+def _blank(name: str) -> pl.Expr:
+    """The raw value is missing or blank (a value that failed to parse is not 'empty')."""
+    raw = pl.col(RAW + name)
+    return pl.col(name).is_null() & (raw.is_null() | (raw.cast(pl.String).str.strip_chars() == ""))
+
+
+def _unparsed(name: str) -> pl.Expr:
+    return pl.col(RAW + name).is_not_null() & pl.col(name).is_null() & _non_blank(RAW + name)
+
+
+def _non_blank(raw: str) -> pl.Expr:
+    return pl.col(raw).cast(pl.String).str.strip_chars() != ""
