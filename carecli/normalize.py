@@ -122,13 +122,15 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
                 f"{granularity[:-1]}; add it or map yours with columns: {{{name}: <column>}}"
             )
     wanted = [*mapping.values(), *threads.values()]
-    raw = source.scan(list(dict.fromkeys(wanted)))
+    scanned = source.scan(list(dict.fromkeys(wanted)))
     # A blank line (often the last of a file) reads as a row of nulls: it is not a record.
-    raw = raw.filter(~pl.all_horizontal(pl.col(c).is_null() for c in dict.fromkeys(wanted)))
+    raw = scanned.filter(~pl.all_horizontal(pl.col(c).is_null() for c in dict.fromkeys(wanted)))
     schema = raw.collect_schema()
-    fast = fast_formats(raw, mapping, schema, config, source)
+    # The probes ignore nulls themselves; on the unfiltered scan, the sample of the first
+    # rows reads only those rows (a filter before it makes polars read ~10x more).
+    fast = fast_formats(scanned, mapping, schema, config, source)
     slow = {name: column for name, column in mapping.items() if name not in fast}
-    formats = numeric_date_orders(raw, slow, schema, config, source)
+    formats = numeric_date_orders(scanned, slow, schema, config, source)
     # Spelled fields (role, channel, agent...) hold few distinct values: read them as
     # categories and map each distinct spelling once after the scan, not every row.
     spelled = {n: c for n, c in mapping.items() if n in _SPELLED and schema[c] == pl.String}
