@@ -29,6 +29,8 @@ from carecli.report import Dataset
 CID = "conversation_id"
 # Clocks drift and exports lag: only times more than this after now are "in the future".
 FUTURE_TOLERANCE = timedelta(hours=1)
+# Before any helpdesk export: 1970 is what epoch seconds read as milliseconds look like.
+EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 # No response, reply or resolution plausibly takes a year; placeholder dates (1970, 2000)
 # and typos in the year do.
 LONG_DURATION_S = 365 * 86_400
@@ -72,6 +74,7 @@ def assess(dataset: Dataset, now: datetime | None = None) -> tuple[Dataset, list
     timeline = dataset.timeline
     findings = [*_loader_findings(dataset), *findings]
     findings += _future(timeline.conversations, timeline.turns, timeline.status, now)
+    findings += _early(timeline.conversations)
     findings += _long(timeline.conversations, timeline.turns)
     return dataset, [f for f in findings if f.count]
 
@@ -205,6 +208,27 @@ def _future(
             f"{late.height} conversations have times more than an hour after now (latest "
             f"{_when(latest)}); they are kept: check the export's clock and source_timezone",
             f"conversation {first[CID]} at {_when(first['at'])}",
+        )
+    ]
+
+
+def _early(conversations: pl.DataFrame) -> list[Finding]:
+    """Conversations that start before 1990: epoch seconds read as milliseconds (1970) or
+    placeholder dates. Kept (a period filter excludes them), but named."""
+    if "created_at" not in conversations.columns:
+        return []
+    early = conversations.filter(pl.col("created_at") < EARLIEST_PLAUSIBLE)
+    if early.height == 0:
+        return []
+    first = early.sort("created_at", CID).row(0, named=True)
+    return [
+        Finding(
+            "early_times",
+            early.height,
+            f"{early.height} conversations start before 1990 (earliest "
+            f"{_when(first['created_at'])}); they are kept: check epoch_unit (s or ms) and "
+            "placeholder dates in the export",
+            f"conversation {first[CID]} at {_when(first['created_at'])}",
         )
     ]
 

@@ -540,6 +540,17 @@ WARNED = [
         lambda d: d["data"]["conversations"] == 2,  # kept
     ),
     Odd(
+        "placeholder dates in 1970",
+        "placeholder.csv",
+        (
+            MSG + OK_ROWS + "c2,1970-01-01T00:00:00Z,customer\nc2,1970-01-01T00:05:00Z,agent\n"
+        ).encode(),
+        "early_times",
+        1,
+        r"conversation c2 at 1970-01-01 00:00 UTC",
+        lambda d: d["data"]["conversations"] == 2,  # kept
+    ),
+    Odd(
         "a resolution after six years",
         "slow.csv",
         (
@@ -590,6 +601,19 @@ def test_workaround_is_counted_shown_and_fatal_when_strict(
     assert "(first: " in line
     assert re.search(case.example, line), line
     assert line.endswith("; see docs/data-quality.md")
+
+
+def test_epoch_seconds_read_as_milliseconds_are_named(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "epoch.csv"
+    path.write_text(MSG + "c1,1763370000,customer\nc1,1763370300,agent\n", encoding="utf-8")
+    config = tmp_path / "carecli.yaml"
+    config.write_text("epoch_unit: ms\n", encoding="utf-8")
+    result = runner.invoke(app, ["report", "--all", "--config", str(config), "--data", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "carecli: warning: 1 conversations start before 1990 (earliest 1970-01-21 09:49 UTC); "
+        "they are kept: check epoch_unit (s or ms)" in result.stderr
+    )
 
 
 def test_every_format_shows_the_warnings(runner: CliRunner, tmp_path: Path) -> None:
