@@ -432,6 +432,25 @@ def test_optional_preset_columns_but_required_and_user_columns_stay_strict(
         load_dataset(path, mine, preset="intercom")
 
 
+def test_a_preset_cannot_set_the_csv_separator() -> None:
+    # The header is split before a preset is chosen: a separator in a preset could never apply.
+    text = "title: t\ndetect: [a]\nsettings: {csv_separator: ';', columns: {agent: a}}\n"
+    with pytest.raises(ConfigError, match="settings may not set csv_separator"):
+        presets._read("broken", text)
+
+
+def test_a_preset_keeps_the_users_csv_separator(tmp_path: Path) -> None:
+    path = tmp_path / "semicolons.csv"
+    path.write_text(
+        "tweet_id;author_id;inbound;created_at;text;response_tweet_id;in_response_to_tweet_id\n"
+        "1;cust;True;Tue Nov 17 09:00:00 +0000 2026;help;2;\n"
+        "2;Brand;False;Tue Nov 17 09:05:00 +0000 2026;hi;;1\n",
+        encoding="utf-8",
+    )
+    dataset = load_dataset(path, parse_config("csv_separator: ';'\n"), preset="twcs")
+    assert dataset.timeline.conversations["first_response_s"].to_list() == [300.0]
+
+
 def test_a_preset_may_only_make_its_own_columns_optional() -> None:
     text = "title: t\ndetect: [a]\noptional: [team]\nsettings: {columns: {agent: a}}\n"
     with pytest.raises(ConfigError, match="optional fields it does not map: \\['team'\\]"):

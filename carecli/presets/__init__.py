@@ -37,7 +37,7 @@ INPUT_KEYS = (
     "timestamp_format",
     "source_timezone",
     "epoch_unit",
-    "csv_separator",
+    # Not csv_separator: the header must be split into columns before a preset is chosen.
     "columns",
     "values",
     "channels",
