@@ -1,4 +1,4 @@
-"""Input files -> lazy polars frames of raw text columns (CSV, JSONL, Parquet)."""
+"""Input files -> lazy polars frames of raw text columns (CSV, JSONL/JSON, Parquet)."""
 
 from __future__ import annotations
 
@@ -73,8 +73,44 @@ def open_source(path: Path, requested_format: str = "auto", separator: str = ","
         _reject_utf16(path)
     if path.suffix.lower() == ".tsv" and separator == ",":
         separator = "\t"
+    if fmt == "jsonl" and _is_json_array(path):
+        return _open_json_array(path)
     opener = {"csv": _open_csv, "jsonl": _open_jsonl, "parquet": _open_parquet}[fmt]
     return opener(path, separator)
+
+
+def _is_json_array(path: Path) -> bool:
+    """Whether the file is one JSON array (`[{...}, ...]`) rather than JSON Lines."""
+    with path.open("rb") as handle:
+        start = handle.read(4096).removeprefix(codecs.BOM_UTF8).lstrip()
+    return start.startswith(b"[")
+
+
+def _open_json_array(path: Path) -> Source:
+    """A JSON array of objects, as APIs and some helpdesks export. An array cannot be read
+    lazily: it is parsed whole (every record decides the column types), then scanned like
+    any frame. Records are named "record N" in errors: an array has no line per record."""
+    data = path.read_bytes().removeprefix(codecs.BOM_UTF8)
+    try:
+        frame = pl.read_json(io.BytesIO(data), infer_schema_length=None)
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(
+            f"{path}: not a readable JSON array of objects ({_first_line(exc)[:120]}); "
+            "check the file, or export JSON Lines (one object per line)"
+        ) from None
+    if frame.height == 0:
+        raise InputError(f"{path}: the JSON array holds no records; export the data again")
+
+    def scan(columns: list[str]) -> pl.LazyFrame:
+        for name in columns:
+            if frame.schema[name].is_nested():
+                raise InputError(
+                    f"{path}: column {name!r} holds lists or objects, not single values; "
+                    "map another column, or flatten the export"
+                )
+        return frame.lazy().with_row_index(ROW_INDEX).select(ROW_INDEX, *columns)
+
+    return Source(path, "json", tuple(frame.columns), scan)
 
 
 def _open_csv(path: Path, separator: str) -> Source:

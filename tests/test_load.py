@@ -146,11 +146,51 @@ def test_json_extensions_are_json_lines(tmp_path: Path, extension: str) -> None:
     assert (source.format, source.columns) == ("jsonl", COLUMNS)
 
 
-def test_a_json_array_file_is_rejected(tmp_path: Path) -> None:
-    path = write(tmp_path / "data.json", '[{"conversation_id": "c1"}]\n')
+def test_a_json_array_of_objects_is_read_like_json_lines(tmp_path: Path) -> None:
+    records = ",\n  ".join(line for line in JSONL.splitlines() if line.strip())
+    path = write(tmp_path / "data.json", f"\ufeff[\n  {records}\n]\n")  # BOM, pretty-printed
+    source = open_source(path)
+    assert (source.format, source.columns) == ("json", COLUMNS)
+    assert (
+        read_all(source)
+        .drop(ROW_INDEX)
+        .equals(read_all(open_source(write(tmp_path / "data.jsonl", JSONL))).drop(ROW_INDEX))
+    )
+    assert source.row_label(1) == "record 2"  # an array has no line per record
+
+
+def test_json_array_values_of_mixed_types_are_read(tmp_path: Path) -> None:
+    path = write(tmp_path / "data.json", '[{"id": 1}, {"id": "c2", "csat": 4.5}]')
+    frame = read_all(open_source(path))
+    assert frame["id"].cast(pl.String).to_list() == ["1", "c2"]
+    assert frame["csat"].to_list() == [None, 4.5]
+
+
+def test_a_json_array_column_of_lists_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path / "data.json", '[{"conversation_id": ["a", "b"], "note": "x"}]')
+    source = open_source(path)
+    assert collect(source.scan(["note"]), source)["note"].to_list() == ["x"]  # others may nest
     with pytest.raises(InputError) as caught:
-        read_all(open_source(path))
-    assert str(caught.value).startswith(f"{path}: line 1: expected a JSON object, got [")
+        source.scan(["conversation_id"])
+    assert str(caught.value) == (
+        f"{path}: column 'conversation_id' holds lists or objects, not single values; "
+        "map another column, or flatten the export"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[]", "the JSON array holds no records; export the data again"),
+        ("[1, 2]", "not a readable JSON array of objects"),
+        ('[{"conversation_id": "c1",', "not a readable JSON array of objects"),
+    ],
+)
+def test_unreadable_json_arrays(tmp_path: Path, content: str, message: str) -> None:
+    path = write(tmp_path / "data.json", content)
+    with pytest.raises(InputError) as caught:
+        open_source(path)
+    assert str(caught.value).startswith(f"{path}: {message}")
 
 
 def test_format_in_override_reads_an_unknown_extension(tmp_path: Path) -> None:
