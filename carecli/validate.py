@@ -7,6 +7,7 @@ the error shows the value as the user wrote it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import polars as pl
@@ -14,7 +15,7 @@ import polars as pl
 from carecli.config import Config
 from carecli.load import ROW_INDEX, Source
 from carecli.schema import CANONICAL_VALUES, ENUM_FIELDS, NUMBER_FIELDS
-from carecli.timestamps import TIMESTAMP_FIELDS
+from carecli.timestamps import TIMESTAMP_FIELDS, parse_timestamps
 
 RAW = "__raw_"  # prefix of the raw-text column kept beside a typed field
 
@@ -55,7 +56,25 @@ def find_problems(
             else "is not a timestamp; use ISO 8601 (2026-11-02T09:15:00+01:00), epoch "
             "seconds/ms, or set timestamp_format in the config"
         )
-        checks.append((name, _unparsed(name), hint))
+        unparsed = _unparsed(name)
+        if config.source_timezone != "UTC" and RAW + name in frame.columns:
+            # A wall time the zone's clocks skip (02:30 on a spring-forward night) reads
+            # fine as UTC: it is a timestamp, just not one that exists in the zone.
+            as_utc = dataclasses.replace(config, source_timezone="UTC")
+            readable = parse_timestamps(pl.col(RAW + name), frame.schema[RAW + name], as_utc)
+            skipped = unparsed & readable.is_not_null()
+            zone = config.source_timezone
+            checks.append(
+                (
+                    name,
+                    skipped,
+                    f"is a wall time that does not exist in {zone} (skipped when the clocks "
+                    f"went forward); correct the export, or set source_timezone if its times "
+                    f"are not {zone}",
+                )
+            )
+            unparsed = unparsed & ~skipped
+        checks.append((name, unparsed, hint))
     for name in present & set(NUMBER_FIELDS):
         # Spellings mapped to "none" (a survey offered, not answered) are meant to be empty.
         empty = [s for c, spellings in config.values.get(name, {}).items() if c == "none"

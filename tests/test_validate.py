@@ -5,8 +5,10 @@ Problems are read through normalize(strict=False), as `carecli inspect` reads th
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from carecli.config import parse_config
@@ -75,3 +77,25 @@ def test_nan_rating_is_named_as_such(tmp_path: Path) -> None:
     text = "conversation_id,timestamp,role,nps\nc1,2026-11-02T09:00:00Z,customer,NaN\n"
     with pytest.raises(InputError, match=r"row 1: column 'nps' \(nps\) 'nan' is not a rating"):
         load(tmp_path, text)
+
+
+def test_a_native_naive_datetime_skipped_by_dst_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "data.parquet"
+    pl.DataFrame(
+        {
+            "conversation_id": ["c1", "c1"],
+            "timestamp": [datetime(2026, 3, 29, 1, 30), datetime(2026, 3, 29, 2, 30)],
+            "role": ["customer", "agent"],
+        }
+    ).write_parquet(path)
+    config = parse_config("source_timezone: Europe/Berlin\n")
+    with pytest.raises(InputError, match=r"record 2: .* does not exist in Europe/Berlin"):
+        normalize(open_source(path), config)
+    # In UTC (no clock changes) the same wall times are fine.
+    assert normalize(open_source(path), parse_config("")).frame.height == 2
+
+
+def test_an_unreadable_value_in_a_dst_zone_is_still_not_a_timestamp(tmp_path: Path) -> None:
+    text = "conversation_id,timestamp,role\nc1,2026-03-29 01:30,customer\nc1,soon,agent\n"
+    problems = load(tmp_path, text, "source_timezone: Europe/Berlin\n", strict=False).problems
+    assert [p.message.split(";")[0] for p in problems] == ["is not a timestamp"]
