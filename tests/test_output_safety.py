@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from carecli.cli import app, output_path
+from carecli.cli import app
+from carecli.cli_render import output_path
 from carecli.errors import UsageError
 from carecli.output import write_atomic
 from carecli.periods import Period, parse_week

@@ -1,0 +1,84 @@
+"""How `carecli report` turns one computed report into each output format and names files.
+
+Renderers are imported when a format is asked for, so `--help` stays fast; the weekly
+trend and "what changed" extras of the HTML/Markdown digest are computed once per run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from carecli.cli_common import Run, width
+from carecli.errors import UsageError
+from carecli.render import OutputFormat
+
+if TYPE_CHECKING:
+    from carecli.periods import Period
+    from carecli.render.summary import Change
+    from carecli.report import Report
+    from carecli.sla import Outcome
+    from carecli.trend import DailyVolume, TrendPoint
+
+EXTENSIONS = {"table": "txt", "json": "json", "md": "md", "html": "html", "csv": "csv"}
+
+
+def output_path(output: Path, period: Period, output_format: OutputFormat) -> Path:
+    """--output: a file, or a folder that gets a dated name such as carecli-2026-W47.html."""
+    if output.is_dir():
+        from carecli.render.markdown import output_filename
+
+        name = output_filename(period, EXTENSIONS[output_format.value])
+        # The name is built from the period label; whatever it holds, it stays a plain
+        # file name inside the folder the user chose (no separator, no "..").
+        if Path(name).name != name or name in (".", "..") or "\\" in name:
+            raise UsageError(f"--output {output}: cannot build a safe file name from {name!r}")
+        return output / name
+    return output
+
+
+class Renderer:
+    """Renders one computed report in any format, computing the digest extras once."""
+
+    def __init__(
+        self,
+        run: Run,
+        result: Report,
+        outcomes: list[Outcome],
+        filters: dict[str, tuple[str, ...]],
+        weeks: int,
+        color: bool,
+    ) -> None:
+        self.run, self.result, self.outcomes = run, result, outcomes
+        self.filters, self.weeks, self.color = filters, weeks, color
+        self._extras: tuple[list[TrendPoint], list[Change], DailyVolume] | None = None
+
+    def extras(self) -> tuple[list[TrendPoint], list[Change], DailyVolume]:
+        if self._extras is None:
+            from carecli.render.summary import what_changed
+            from carecli.trend import daily_volume, weekly_trend
+
+            run = self.run
+            trend = weekly_trend(run.dataset, run.period, run.config, self.weeks, self.filters)
+            daily = daily_volume(run.dataset, run.period, run.config, self.filters)
+            self._extras = (trend, what_changed(self.result), daily)
+        return self._extras
+
+    def __call__(self, output_format: OutputFormat) -> str:
+        if output_format is OutputFormat.json:
+            from carecli.render import json as json_render
+
+            return json_render.render(self.result, self.outcomes)
+        if output_format is OutputFormat.csv:
+            from carecli.render import csv as csv_render
+
+            return csv_render.render(self.result)
+        if output_format is OutputFormat.table:
+            from carecli.render import table
+
+            return table.render(self.result, self.outcomes, color=self.color, width=width())
+        from carecli.render import html, markdown
+
+        trend, summary, daily = self.extras()
+        module = markdown if output_format is OutputFormat.md else html
+        return module.render(self.result, self.outcomes, trend, summary, daily)
