@@ -1,0 +1,65 @@
+"""config_yaml.py: the config's YAML read safely, with the line of every key path.
+
+parse_config's own tests (test_config.py) and the bad-config corpus (test_bad_inputs.py)
+go through it too; these check read_yaml directly.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from carecli.config_yaml import MAX_CONFIG_DEPTH, MAX_CONFIG_VALUES, read_yaml
+from carecli.errors import ConfigError
+
+TEXT = """\
+timezone: Europe/Berlin
+columns:
+  role: sender
+slas:
+  - name: first response
+    target: 1h
+"""
+
+
+def test_data_and_the_line_of_every_key_path() -> None:
+    data, lines = read_yaml(TEXT, "carecli.yaml")
+    assert data["columns"] == {"role": "sender"}
+    assert lines[("timezone",)] == 1
+    assert lines[("columns",)] == 2  # the key's own line, not the block under it
+    assert lines[("columns", "role")] == 3
+    assert lines[("slas", 0)] == 5
+    assert lines[("slas", 0, "target")] == 6
+
+
+def test_an_empty_document_is_no_data() -> None:
+    assert read_yaml("# nothing set\n", "carecli.yaml") == (None, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x [1]\nb: *x\nc: {d: *x}\n", None),  # shared aliases are fine
+        ("a: &a [*a]\n", "carecli.yaml:1: an alias refers to a value that contains it"),
+        ("timezone: UTC\ntimezone: UTC\n", "carecli.yaml:2: key 'timezone' is written twice"),
+        ("a: " + "[" * (MAX_CONFIG_DEPTH + 2) + "]" * (MAX_CONFIG_DEPTH + 2), "levels deep"),
+        ("a: b: c\n", "carecli.yaml:1: invalid YAML: mapping values are not allowed here"),
+        ("a: \x07\n", "carecli.yaml:1: invalid YAML: character 0x0007 is not allowed"),
+        ("a: !!python/name:os.system\n", "invalid YAML"),
+    ],
+)
+def test_what_safe_load_would_accept_but_no_config_means(text: str, message: str | None) -> None:
+    if message is None:
+        assert read_yaml(text, "carecli.yaml")[0]["c"] == {"d": [1]}
+        return
+    with pytest.raises(ConfigError) as caught:
+        read_yaml(text, "carecli.yaml")
+    assert message in str(caught.value)
+
+
+def test_an_alias_bomb_is_refused_in_linear_time() -> None:
+    # Each level doubles the expansion: 10 ** 9 values if expanded, 10 nodes as written.
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    with pytest.raises(ConfigError) as caught:
+        read_yaml("\n".join(levels) + "\n", "carecli.yaml")
+    assert f"more than {MAX_CONFIG_VALUES:,} values" in str(caught.value)
