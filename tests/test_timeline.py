@@ -83,3 +83,10 @@ def test_ids_that_share_a_hash_are_regrouped_by_id(monkeypatch: pytest.MonkeyPat
     events = [("a", 3, 0), ("b", 1, 0), ("c", 2, 0), ("a", 1, 0), ("b", 2, 1), ("c", 2, 0)]
     fast = _numbered(_sort_by_conversation(_events(events)))
     assert fast.equals(_events(events).sort(EXACT, maintain_order=True).collect())
+
+
+def test_times_too_far_apart_for_an_integer_key_use_the_exact_sort() -> None:
+    # 2^62 microseconds apart (146,000 years) times 8 tie ranks: no 64-bit moment holds it.
+    events = [("b", 2**61, 0), ("a", -(2**61), 2), ("a", 2**61, 0), ("b", -(2**61), 1)]
+    fast = _numbered(_sort_by_conversation(_events(events)))
+    assert fast.equals(_events(events).sort(EXACT, maintain_order=True).collect())
