@@ -177,7 +177,9 @@ STAGES = (
 )
 
 
-def profile(path: Path, week: str) -> tuple[Profiler, pl.DataFrame]:
+def profile(
+    path: Path, week: str, keep_frame: bool = False
+) -> tuple[Profiler, str, pl.DataFrame | None]:
     profiler = Profiler()
     report = carecli.report
     for module_name, name, label in STAGES:
@@ -187,12 +189,14 @@ def profile(path: Path, week: str) -> tuple[Profiler, pl.DataFrame]:
         elif not name.startswith("_"):
             print(f"(no {module_name}.{name} in this version: not timed separately)")
 
-    normalized: dict[str, pl.DataFrame] = {}
+    normalized: dict[str, Any] = {}
     original_normalize = report.normalize
 
     def keep(*args: Any, **kwargs: Any) -> Any:
         result = original_normalize(*args, **kwargs)
-        normalized["frame"] = result.frame
+        normalized["description"] = describe(result.frame)
+        if keep_frame:  # for --experiments; holding it adds its size to every later peak
+            normalized["frame"] = result.frame
         return result
 
     report.normalize = keep
@@ -208,7 +212,7 @@ def profile(path: Path, week: str) -> tuple[Profiler, pl.DataFrame]:
         with profiler.stage("render json"):
             render_json.render(result, outcomes)
     profiler.sampler.stopped.set()
-    return profiler, normalized["frame"]
+    return profiler, normalized["description"], normalized.get("frame")
 
 
 # Experiments: isolated alternatives, each in a fresh subprocess so its peak RSS is its own.
@@ -360,12 +364,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.data} ({args.data.stat().st_size / 1e6:,.1f} MB), engine {engine}, "
         f"polars {pl.__version__}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}"
     )
-    profiler, frame = profile(args.data, args.week)
+    profiler, description, frame = profile(args.data, args.week, bool(args.experiments))
     profiler.print()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS (ru_maxrss): {peak:,.0f} MB")
-    print(f"normalized frame (raw copies dropped): {describe(frame)}")
-    if args.experiments:
+    print(f"normalized frame (raw copies dropped): {description}")
+    if args.experiments and frame is not None:
         names = list(EXPERIMENTS) if args.experiments == "all" else args.experiments.split(",")
         if unknown := [n for n in names if n not in EXPERIMENTS]:
             parser.error(f"--experiments: unknown {', '.join(unknown)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from carecli.config import Config
 from carecli.errors import InputError, UsageError
 from carecli.load import Source, open_source
 from carecli.metrics import METRICS, aggregations_for
-from carecli.normalize import normalize
+from carecli.normalize import Normalized, normalize
 from carecli.periods import Period
 from carecli.schema import DIMENSIONS
 from carecli.timeline import CID, Timeline, from_conversations, from_messages, with_state_at
@@ -72,28 +73,36 @@ def load_dataset(
     files = [paths] if isinstance(paths, Path) else list(paths)
     if not files:
         raise InputError("no data file given; pass --data FILE")
-    parts = []
+    frames: list[pl.DataFrame] = []
+    read: list[tuple[Normalized, Config]] = []  # each file's mapping, without its rows
     notes: tuple[str, ...] = ()
     for path in files:
         source = open_source(path, input_format or config.input_format, config.csv_separator)
         file_config, file_notes = with_preset(source, config, preset)
-        parts.append((normalize(source, file_config), file_config))
+        normalized = normalize(source, file_config)
+        frames.append(normalized.frame)
+        read.append((dataclasses.replace(normalized, frame=normalized.frame.clear()), file_config))
         notes += file_notes
-    granularities = {normalized.granularity for normalized, _ in parts}
+    del normalized
+    granularities = {normalized.granularity for normalized, _ in read}
     if len(granularities) > 1:
         raise InputError(
             "the files mix one row per message and one row per conversation; "
             "report on them separately"
         )
     granularity = granularities.pop()
-    frame = pl.concat([normalized.frame for normalized, _ in parts], how="diagonal_relaxed")
+    rows = sum(frame.height for frame in frames)
     if granularity == "messages":
         # Identical events are dropped while the timeline is sorted, where it is cheap.
-        timeline = from_messages(frame)
+        # The events are handed over, not kept here: from_messages frees them once it has
+        # its own copy to sort.
+        timeline = from_messages(_handed_over(frames))
         duplicates = timeline.duplicate_events
+        rows -= duplicates
         what = "identical events were dropped"
     else:
-        frame, duplicates = drop_repeated_conversations(frame)
+        frame, duplicates = drop_repeated_conversations(_handed_over(frames))
+        rows = frame.height
         timeline = from_conversations(frame)
         what = "repeated conversation rows were dropped (the last row of each is kept)"
     if duplicates:
@@ -105,12 +114,12 @@ def load_dataset(
             f"{timeline.negative_durations} conversations of {shown} have a response or "
             "resolution before their creation; those times were left out",
         )
-    first, first_config = parts[0]
+    first, first_config = read[0]
     return Dataset(
         path=files[0],
         format=first.source.format,
         granularity=granularity,
-        rows=frame.height - (duplicates if granularity == "messages" else 0),
+        rows=rows,
         mapping=first.mapping,
         timeline=timeline,
         preset=first_config.preset,
@@ -118,6 +127,14 @@ def load_dataset(
         files=tuple(files),
         duplicates_dropped=duplicates,
     )
+
+
+def _handed_over(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The files' frames as one, emptying `frames`: the caller keeps no reference, so the
+    function it is passed to can free the rows."""
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    frames.clear()
+    return frame
 
 
 def drop_repeated_conversations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:

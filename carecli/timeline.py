@@ -122,15 +122,18 @@ def _with_defaults(frame: pl.LazyFrame, names: tuple[str, ...], dtype: pl.DataTy
 
 
 def from_messages(events: pl.DataFrame) -> Timeline:
-    """Derive the timeline from message-level events (see docs/metrics.md for the rules)."""
+    """Derive the timeline from message-level events (see docs/metrics.md for the rules).
+
+    Handed a frame no one else holds (`from_messages(pl.concat(...))`, as load_dataset
+    does), it frees the events once it has its own copy to sort: one copy fewer at peak.
+    """
     text_cols = ("event", *DIMENSIONS)  # DIMENSIONS includes agent
     number_cols = ("csat", "nps", "talk_seconds", "hold_seconds", "after_work_seconds")
-    # The file row of each event only served the error messages of normalize.
-    lazy = _with_defaults(events.lazy().select(pl.exclude(ROW_INDEX)), ("event", "role"), pl.String)
-    lazy = lazy.with_columns(pl.col("event").fill_null("message")).with_columns(
-        _tie_rank().alias("_rank")
-    )
-    ordered, duplicates = _drop_identical_events(_sort_by_conversation(lazy))
+    unavailable = _unavailable(events, "messages")
+    frame = _prepared(events)
+    del events
+    ordered, duplicates = _drop_identical_events(_sort_by_conversation(frame))
+    del frame
     # Absent optional columns (no handle times, no team...) are typed nulls from here on:
     # added before the sort, each would be sorted and gathered like real data.
     ordered = _with_defaults(ordered.lazy().set_sorted(_GID), text_cols, pl.String)
@@ -229,18 +232,27 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         conversations=started.select(CONVERSATION_COLUMNS),
         turns=turns_df,
         status=status_df,
-        unavailable=_unavailable(events, "messages"),
+        unavailable=unavailable,
         skipped_without_customer=conv_df.height - started.height,
         negative_durations=negative,
         duplicate_events=duplicates,
     )
 
 
+def _prepared(events: pl.DataFrame) -> pl.DataFrame:
+    """The events with their tie rank, as one chunk per column (a gather across the
+    hundreds of chunks a scan leaves is ~6x slower)."""
+    # The file row of each event only served the error messages of normalize.
+    lazy = _with_defaults(events.lazy().select(pl.exclude(ROW_INDEX)), ("event", "role"), pl.String)
+    lazy = lazy.with_columns(pl.col("event").fill_null("message"))
+    return lazy.with_columns(_tie_rank().alias("_rank")).collect().rechunk()
+
+
 def _id_hash(ids: pl.Expr) -> pl.Expr:
     return ids.hash()
 
 
-def _sort_by_conversation(events: pl.LazyFrame) -> pl.DataFrame:
+def _sort_by_conversation(events: pl.DataFrame) -> pl.DataFrame:
     """Events grouped by conversation, each in (time, tie rank) order; ties keep file order.
 
     Conversations only need to be contiguous, not in text order, so the sort key is one
@@ -253,8 +265,7 @@ def _sort_by_conversation(events: pl.LazyFrame) -> pl.DataFrame:
     Adds _GID, the sorted runs of one id numbered 1, 2, ...: grouping on a sorted integer
     is ~10x cheaper than hashing the text ids in every group-by.
     """
-    # One chunk: a gather from the ~100 chunks a parallel scan leaves is ~6x slower.
-    frame = events.with_columns(_id_hash(pl.col(CID)).alias(_HASH)).collect().rechunk()
+    frame = events.with_columns(_id_hash(pl.col(CID)).alias(_HASH))
     micros = pl.col("timestamp").dt.epoch("us")
     low, high, whole_seconds = frame.select(
         low=micros.min(), high=micros.max(), whole=(micros % 1_000_000 == 0).all()

@@ -70,7 +70,7 @@ def test_same_order_as_the_exact_sort_within_each_conversation(
     exact = _events(events).sort(EXACT, maintain_order=True).collect()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(timeline, "_id_hash", HASHES[hashing])
-        fast = _numbered(_sort_by_conversation(_events(events)))
+        fast = _numbered(_sort_by_conversation(_events(events).collect()))
     got = _as_conversations(fast)
     assert len(got) == exact[CID].n_unique()  # each conversation is one contiguous run
     assert sorted(got) == _as_conversations(exact)
@@ -81,12 +81,12 @@ def test_ids_that_share_a_hash_are_regrouped_by_id(monkeypatch: pytest.MonkeyPat
     # in the sort, and must come out grouped by id (here: in id order, as they share 0/1).
     monkeypatch.setattr(timeline, "_id_hash", lambda ids: ids.hash() % 2)
     events = [("a", 3, 0), ("b", 1, 0), ("c", 2, 0), ("a", 1, 0), ("b", 2, 1), ("c", 2, 0)]
-    fast = _numbered(_sort_by_conversation(_events(events)))
+    fast = _numbered(_sort_by_conversation(_events(events).collect()))
     assert fast.equals(_events(events).sort(EXACT, maintain_order=True).collect())
 
 
 def test_times_too_far_apart_for_an_integer_key_use_the_exact_sort() -> None:
     # 2^62 microseconds apart (146,000 years) times 8 tie ranks: no 64-bit moment holds it.
     events = [("b", 2**61, 0), ("a", -(2**61), 2), ("a", 2**61, 0), ("b", -(2**61), 1)]
-    fast = _numbered(_sort_by_conversation(_events(events)))
+    fast = _numbered(_sort_by_conversation(_events(events).collect()))
     assert fast.equals(_events(events).sort(EXACT, maintain_order=True).collect())
