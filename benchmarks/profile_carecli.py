@@ -18,8 +18,11 @@ rebinding module attributes; carecli's files are not modified):
     compute_stats_by x2         current/previous week, overall and by channel
   render json
 
-Peak RSS per stage comes from a 5 ms psutil sampler. Then ``--experiments`` time isolated
-alternatives on the same data (engine, timestamp parsing, sort keys, raw-column memory).
+Peak RSS per stage comes from a 5 ms psutil sampler. The timing wrappers hold each stage's
+arguments, so from_messages (which frees the events it is handed, in the CLI) peaks higher
+here; the CLI's own peak is what bench_report.py measures. Then ``--experiments`` time
+isolated alternatives on the same data (engine, timestamp parsing, sort keys, raw-column
+memory).
 
     python benchmarks/profile_carecli.py --data /tmp/carecli-bench/events_10M.csv
     POLARS_ENGINE_AFFINITY=in-memory python benchmarks/profile_carecli.py --data ...
