@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
-
-from rich import box
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from carecli import __version__
 from carecli.periods import Period
 from carecli.render import NAME_LIMIT, plain, to_text, units
 from carecli.sla import Outcome, overall_status
+
+if TYPE_CHECKING:  # rich is imported where tables are drawn: JSON output never needs it
+    from rich.table import Table
 
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "no_data": "dim"}
 STATUS_TEXT = {"pass": "pass", "warn": "WARN", "fail": "FAIL", "no_data": "no data"}
@@ -56,6 +55,10 @@ def statistic_label(outcome: Outcome) -> str:
 
 
 def table(outcomes: list[Outcome], period: Period, list_breaches: int = 0) -> list[Table]:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     main = Table(
         title=plain(f"SLA targets · {period.label} · {STATUS_TEXT[overall_status(outcomes)]}"),
         box=box.SIMPLE_HEAD,
@@ -96,6 +99,9 @@ def breach_value(outcome: Outcome, row: dict[str, Any]) -> str:
 
 
 def _breach_tables(outcomes: list[Outcome], limit: int) -> list[Table]:
+    from rich import box
+    from rich.table import Table
+
     tables = []
     for outcome in outcomes:
         if outcome.status not in ("warn", "fail") or outcome.worst.height == 0:
