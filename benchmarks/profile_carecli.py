@@ -15,7 +15,7 @@ rebinding module attributes; carecli's files are not modified):
     from_messages               sort + per-conversation group-by + reply turns + status
       _sort_by_conversation     hash/moment key, arg-sort, gather, conversation numbers
   build_report
-    compute_stats_by x2         current/previous week, overall and by channel
+    compute_stats_by            current and previous week, overall and by channel
   render json
 
 Peak RSS per stage comes from a 5 ms psutil sampler. The timing wrappers hold each stage's

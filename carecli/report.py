@@ -237,13 +237,9 @@ def build_report(
     nothing: dict[str, Stats] = {name: {} for name in names}
 
     key_sets = [(), keys] if keys else [()]  # overall, then per group
-
-    def results(window: Period | None) -> list[dict[GroupKey, dict[str, Stats]]]:
-        if window is None:
-            return [{} for _ in key_sets]
-        return compute_stats_by(timeline, window, key_sets, names, config)
-
-    current, previous = results(period), results(previous_period)
+    windows = [period] if previous_period is None else [period, previous_period]
+    current, *earlier = compute_stats_by(timeline, windows, key_sets, names, config)
+    previous = earlier[0] if earlier else [{} for _ in key_sets]
     overall = GroupResult(
         key={},
         current=current[0].get((), empty),
@@ -301,64 +297,83 @@ def compute_stats(
     config: Config,
 ) -> dict[GroupKey, dict[str, Stats]]:
     """metric -> statistic -> value, for every group of `keys` (or () for everything)."""
-    return compute_stats_by(timeline, period, [keys], names, config)[0]
+    return compute_stats_by(timeline, [period], [keys], names, config)[0][0]
 
 
 def compute_stats_by(
     timeline: Timeline,
-    period: Period,
+    periods: Sequence[Period],
     key_sets: Sequence[tuple[str, ...]],
     names: Sequence[str],
     config: Config,
-) -> list[dict[GroupKey, dict[str, Stats]]]:
-    """compute_stats for several groupings of one period (overall and by channel, say).
+) -> list[list[dict[GroupKey, dict[str, Stats]]]]:
+    """compute_stats for several periods (two weeks, a trend's eight) and groupings of each
+    (overall and by channel, say): [period][key set] -> group -> metric -> statistic.
 
-    The period's rows of each frame (and the backlog state at its end) are selected once
-    and shared by the groupings: on millions of conversations that selection, not the
-    aggregation, is the expensive part.
+    Each period's rows of each frame (and the backlog state at its end) are selected once
+    and shared by the groupings; every period is computed in one parallel polars run.
     """
     columns = list(dict.fromkeys(k for keys in key_sets for k in keys))
-    conversations = timeline.conversations.lazy().with_columns(pl.lit(True).alias(_ALL))
-    in_period = conversations.filter(period.contains("created_at"))
     # Metrics the input cannot support keep their empty values: never computed from nothing.
     computable = [name for name in names if name not in timeline.unavailable]
+    frames = [
+        frame
+        for frame in ("conversations", "turns", "backlog")
+        if aggregations_for(frame, computable, config.csat)
+        and (frame != "turns" or timeline.turns is not None)
+    ]
+    bases = [_period_bases(timeline, period, frames, columns) for period in periods]
+    if len(key_sets) > 1:  # shared: selected once, then grouped each way
+        collected = iter(pl.collect_all([base for per in bases for base in per.values()]))
+        bases = [{frame: next(collected).lazy() for frame in per} for per in bases]
+    queries = [
+        per[frame]
+        .group_by(list(keys) or [_ALL])
+        .agg(**aggregations_for(frame, computable, config.csat))
+        for per in bases
+        for keys in key_sets
+        for frame in frames
+    ]
+    results = iter(pl.collect_all(queries))
+    empty = _empty(timeline, names, config)  # each group starts from a copy
+    out: list[list[dict[GroupKey, dict[str, Stats]]]] = []
+    for _ in periods:
+        merged_sets: list[dict[GroupKey, dict[str, Stats]]] = []
+        for keys in key_sets:
+            merged: dict[GroupKey, dict[str, Stats]] = {}
+            for _ in frames:
+                for row in next(results).iter_rows(named=True):
+                    key = () if not keys else tuple(row[k] for k in keys)
+                    if key not in merged:
+                        merged[key] = {metric: dict(values) for metric, values in empty.items()}
+                    stats = merged[key]
+                    for column, value in row.items():
+                        if "." in column:
+                            metric, stat = column.split(".", 1)
+                            stats[metric][stat] = value
+            merged_sets.append(merged)
+        out.append(merged_sets)
+    return out
+
+
+def _period_bases(
+    timeline: Timeline, period: Period, frames: Sequence[str], columns: Sequence[str]
+) -> dict[str, pl.LazyFrame]:
+    """The rows each metric frame aggregates for `period`, with the grouping columns."""
+    conversations = timeline.conversations.lazy().with_columns(pl.lit(True).alias(_ALL))
+    in_period = conversations.filter(period.contains("created_at"))
     bases: dict[str, pl.LazyFrame] = {}
-    if aggregations_for("conversations", computable, config.csat):
+    if "conversations" in frames:
         bases["conversations"] = in_period
-    if aggregations_for("turns", computable, config.csat) and timeline.turns is not None:
+    if "turns" in frames and timeline.turns is not None:
         bases["turns"] = timeline.turns.lazy().join(in_period.select(CID, _ALL, *columns), on=CID)
-    if aggregations_for("backlog", computable, config.csat):
+    if "backlog" in frames:
         bases["backlog"] = (
             with_state_at(timeline, period.end_utc)
             .with_columns(pl.lit(True).alias(_ALL))
             .select(_ALL, *columns, "resolved_at_end")
         )
-    if len(key_sets) > 1:  # shared: selected once, then grouped each way
-        bases = dict(zip(bases, (f.lazy() for f in pl.collect_all(bases.values())), strict=True))
-    queries = [
-        bases[frame]
-        .group_by(list(keys) or [_ALL])
-        .agg(**aggregations_for(frame, computable, config.csat))
-        for keys in key_sets
-        for frame in bases
-    ]
-    results = iter(pl.collect_all(queries))
-    empty = _empty(timeline, names, config)  # each group starts from a copy
-    merged_sets: list[dict[GroupKey, dict[str, Stats]]] = []
-    for keys in key_sets:
-        merged: dict[GroupKey, dict[str, Stats]] = {}
-        for _ in bases:
-            for row in next(results).iter_rows(named=True):
-                key = () if not keys else tuple(row[k] for k in keys)
-                if key not in merged:
-                    merged[key] = {metric: dict(values) for metric, values in empty.items()}
-                stats = merged[key]
-                for column, value in row.items():
-                    if "." in column:
-                        metric, stat = column.split(".", 1)
-                        stats[metric][stat] = value
-        merged_sets.append(merged)
-    return merged_sets
+    return bases
 
 
 def _empty(timeline: Timeline, names: Sequence[str], config: Config) -> dict[str, Stats]:
