@@ -20,9 +20,11 @@ _EPOCH_PATTERN = r"^\d{9,13}(\.\d+)?$"
 # is ~8x faster than trying every spelling, and the spellings are a subset of the full
 # parser's, read the same way; values that miss still get the full parser.
 _FAST_FORMATS = (
-    # Whole seconds with a literal Z, the commonest export spelling: polars parses this
-    # fixed-width pattern ~2x faster than any pattern with %.f or an offset directive.
+    # Whole seconds (with a literal Z, or naive), the commonest export spellings: polars
+    # parses these fixed-width patterns 2-3x faster than any with %.f or an offset.
     "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S%.f%#z",
     "%Y-%m-%d %H:%M:%S%.f%#z",
     "%Y-%m-%dT%H:%M:%S%.f",

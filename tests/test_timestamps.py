@@ -24,7 +24,9 @@ def utc(*parts: int) -> datetime:
         (["2026-11-02T09:15:00Z", "2026-11-02T10:00:59Z"], "%Y-%m-%dT%H:%M:%SZ"),
         (["2026-11-02T09:15:00Z", "2026-11-02T10:00:59.5Z"], "%Y-%m-%dT%H:%M:%S%.f%#z"),
         (["2026-11-02T09:15:00+01:00", "2026-11-02T10:00:59Z"], "%Y-%m-%dT%H:%M:%S%.f%#z"),
-        (["2026-11-02 09:15:00", " 2026-11-02 10:00:00 ", ""], "%Y-%m-%d %H:%M:%S%.f"),
+        (["2026-11-02 09:15:00", " 2026-11-02 10:00:00 ", ""], "%Y-%m-%d %H:%M:%S"),
+        (["2026-11-02T09:15:00", "2026-11-02T10:00:00"], "%Y-%m-%dT%H:%M:%S"),
+        (["2026-11-02 09:15:00", "2026-11-02 10:00:00.125"], "%Y-%m-%d %H:%M:%S%.f"),
         (["2026-11-02T09:15:00Z", "1762074900"], None),  # mixed: no one spelling
         (["", None], None),
     ],
@@ -69,3 +71,17 @@ def test_values_the_sample_did_not_show_get_the_full_parser(tmp_path: Path) -> N
         utc(2025, 11, 2, 9, 15),
     ]
     assert "__raw_timestamp" not in frame.columns
+
+
+@pytest.mark.parametrize("separator", ["T", " "])
+def test_naive_whole_seconds_are_wall_times_in_the_source_timezone(
+    tmp_path: Path, separator: str
+) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text(
+        "conversation_id,timestamp,role\n"
+        f"c1,2026-11-02{separator}09:15:00,customer\nc1,2026-07-01{separator}09:15:00,agent\n",
+        encoding="utf-8",
+    )
+    frame = normalize(open_source(path), parse_config("source_timezone: Europe/Berlin\n")).frame
+    assert frame["timestamp"].to_list() == [utc(2026, 11, 2, 8, 15), utc(2026, 7, 1, 7, 15)]
