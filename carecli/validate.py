@@ -46,9 +46,17 @@ def find_problems(
     """Every rule broken by some rows, in rule order, each with its first row and value."""
     csat = config.csat
     present = set(mapping)
-    checks: list[tuple[str, pl.Expr, str]] = [
-        ("conversation_id", _blank("conversation_id"), "is empty; every row needs one"),
-    ]
+    # (field, offending rows, message, whether only rows whose typed value is missing can
+    # offend: such a rule is skipped outright when the column has no missing value).
+    checks: list[tuple[str, pl.Expr, str, bool]] = []
+
+    def if_missing(name: str, bad: pl.Expr, message: str) -> None:
+        checks.append((name, bad, message, True))
+
+    def always(name: str, bad: pl.Expr, message: str) -> None:
+        checks.append((name, bad, message, False))
+
+    if_missing("conversation_id", _blank("conversation_id"), "is empty; every row needs one")
     for name in present & set(TIMESTAMP_FIELDS):
         hint = (
             f"does not match timestamp_format {config.timestamp_format!r}"
@@ -64,17 +72,15 @@ def find_problems(
             readable = parse_timestamps(pl.col(RAW + name), frame.schema[RAW + name], as_utc)
             skipped = unparsed & readable.is_not_null()
             zone = config.source_timezone
-            checks.append(
-                (
-                    name,
-                    skipped,
-                    f"is a wall time that does not exist in {zone} (skipped when the clocks "
-                    f"went forward); correct the export, or set source_timezone if its times "
-                    f"are not {zone}",
-                )
+            if_missing(
+                name,
+                skipped,
+                f"is a wall time that does not exist in {zone} (skipped when the clocks "
+                f"went forward); correct the export, or set source_timezone if its times "
+                f"are not {zone}",
             )
             unparsed = unparsed & ~skipped
-        checks.append((name, unparsed, hint))
+        if_missing(name, unparsed, hint)
     for name in present & set(NUMBER_FIELDS):
         # Spellings mapped to "none" (a survey offered, not answered) are meant to be empty.
         empty = [s for c, spellings in config.values.get(name, {}).items() if c == "none"
@@ -84,44 +90,42 @@ def find_problems(
         hint = "is not a number" + (
             f"; map words under values: {{{name}: ...}}" if not empty else ""
         )
-        checks.append((name, unreadable, hint))
+        if_missing(name, unreadable, hint)
     for name in present & set(ENUM_FIELDS):
         known = CANONICAL_VALUES[name] + (config.channels if name == "channel" else ())
         hint = f"is not a known {name} ({', '.join(known)}); map it under values: {{{name}: ...}}"
-        checks.append((name, _unparsed(name), hint))
+        if_missing(name, _unparsed(name), hint)
     if "timestamp" in present:
-        checks.append(("timestamp", _blank("timestamp"), "is empty"))
+        if_missing("timestamp", _blank("timestamp"), "is empty")
         is_message = pl.col("event").is_null() | (pl.col("event") == "message")
         if "event" not in present:
             is_message = pl.lit(True)
         no_role = _blank("role") if "role" in present else pl.col("role").is_null()  # constant
-        checks.append(("role", is_message & no_role, "is empty on a message row"))
+        if_missing("role", is_message & no_role, "is empty on a message row")
     if "created_at" in present:
-        checks.append(("created_at", _blank("created_at"), "is empty"))
+        if_missing("created_at", _blank("created_at"), "is empty")
     for name in ("csat", "nps"):
         if name in present:  # pandas writes a missing rating as NaN: say so, not "outside"
-            checks.append(
-                (
-                    name,
-                    pl.col(name).is_nan(),
-                    f"is not a rating; if it means no rating, add "
-                    f"values: {{{name}: {{none: [nan]}}}} to the config",
-                )
+            always(
+                name,
+                pl.col(name).is_nan(),
+                f"is not a rating; if it means no rating, add "
+                f"values: {{{name}: {{none: [nan]}}}} to the config",
             )
     if "csat" in present:
         low, high = csat.scale_min, csat.scale_max
         outside = ((pl.col("csat") < low) | (pl.col("csat") > high)) & ~pl.col("csat").is_nan()
-        checks.append(
-            ("csat", outside, f"is outside the {low}-{high} scale; set csat.scale in the config")
-        )
+        always("csat", outside, f"is outside the {low}-{high} scale; set csat.scale in the config")
     if "nps" in present:
         outside = ((pl.col("nps") < 0) | (pl.col("nps") > 10)) & ~pl.col("nps").is_nan()
-        checks.append(("nps", outside, "is outside the 0-10 NPS scale"))
+        always("nps", outside, "is outside the 0-10 NPS scale")
     for name in ("talk_seconds", "hold_seconds", "after_work_seconds", "reopen_count"):
         if name in present:
-            checks.append((name, pl.col(name) < 0, "is negative"))
+            always(name, pl.col(name) < 0, "is negative")
     problems = []
-    for name, bad, message in checks:
+    for name, bad, message, needs_missing in checks:
+        if needs_missing and frame[name].null_count() == 0:
+            continue
         offending = frame.filter(bad)
         if offending.height:
             first = offending.row(0, named=True)
