@@ -139,7 +139,8 @@ def find_problems(
                     column=mapping[name],
                     rows=offending.height,
                     first_row=source.row_label(first[ROW_INDEX]),
-                    example=None if value is None else str(value)[:60],
+                    # A blank cell has nothing to show: "is empty" says it all.
+                    example=None if value is None or not str(value).strip() else str(value)[:60],
                     message=message,
                 )
             )

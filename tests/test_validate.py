@@ -63,7 +63,10 @@ def test_counts_every_offending_row_and_names_the_first(tmp_path: Path) -> None:
     unreadable = problems["is not a timestamp"]
     assert (unreadable.rows, unreadable.first_row, unreadable.example) == (2, "row 2", "soon")
     empty = problems["is empty"]
-    assert (empty.rows, empty.first_row, empty.example) == (1, "row 4", "   ")
+    assert (empty.rows, empty.first_row, empty.example) == (1, "row 4", None)  # not '   '
+    assert empty.describe("data.csv") == (
+        "data.csv: row 4: column 'timestamp' (timestamp) is empty"
+    )
 
 
 def test_spellings_meaning_no_rating_are_not_unreadable(tmp_path: Path) -> None:
