@@ -15,15 +15,12 @@ from carecli import clock, presets
 from carecli.config import Config
 from carecli.errors import InputError, UsageError
 from carecli.load import Source, open_source
-from carecli.metrics import METRICS, aggregations_for
+from carecli.metrics import METRICS
 from carecli.normalize import Normalized, normalize
 from carecli.periods import Period
 from carecli.schema import DIMENSIONS
-from carecli.timeline import CID, Timeline, from_conversations, from_messages, with_state_at
-
-Stats = dict[str, Any]
-GroupKey = tuple[str | None, ...]
-_ALL = "__all"
+from carecli.stats import Stats, compute_stats_by, empty_stats, filter_timeline
+from carecli.timeline import Timeline, from_conversations, from_messages
 
 
 @dataclass(frozen=True)
@@ -233,7 +230,7 @@ def build_report(
     timeline = filter_timeline(dataset.timeline, filters)
     previous_period = period.previous()
 
-    empty = _empty(timeline, names, config)
+    empty = empty_stats(timeline, names, config)
     nothing: dict[str, Stats] = {name: {} for name in names}
 
     key_sets = [(), keys] if keys else [()]  # overall, then per group
@@ -268,155 +265,6 @@ def build_report(
 
 def _volume(group: GroupResult) -> int:
     return group.current.get("volume", {}).get("conversations") or 0
-
-
-def filter_timeline(timeline: Timeline, filters: Mapping[str, Sequence[str]]) -> Timeline:
-    """Only the conversations (and their turns and status events) that pass `filters`."""
-    if not filters:
-        return timeline
-    keep = pl.lit(True)
-    for name, values in filters.items():
-        keep = keep & pl.col(name).is_in(list(values))
-    conversations = timeline.conversations.filter(keep)
-    ids = conversations.select(CID)
-    return Timeline(
-        conversations=conversations,
-        turns=None if timeline.turns is None else timeline.turns.join(ids, on=CID, how="semi"),
-        status=timeline.status.join(ids, on=CID, how="semi"),
-        unavailable=timeline.unavailable,
-        skipped_without_customer=timeline.skipped_without_customer,
-        negative_durations=timeline.negative_durations,
-    )
-
-
-def compute_stats(
-    timeline: Timeline,
-    period: Period,
-    keys: tuple[str, ...],
-    names: Sequence[str],
-    config: Config,
-) -> dict[GroupKey, dict[str, Stats]]:
-    """metric -> statistic -> value, for every group of `keys` (or () for everything)."""
-    return compute_stats_by(timeline, [period], [keys], names, config)[0][0]
-
-
-def compute_stats_by(
-    timeline: Timeline,
-    periods: Sequence[Period],
-    key_sets: Sequence[tuple[str, ...]],
-    names: Sequence[str],
-    config: Config,
-) -> list[list[dict[GroupKey, dict[str, Stats]]]]:
-    """compute_stats for several periods (two weeks, a trend's eight) and groupings of each
-    (overall and by channel, say): [period][key set] -> group -> metric -> statistic.
-
-    Each period's rows of each frame (and the backlog state at its end) are selected once
-    and shared by the groupings; every period is computed in one parallel polars run.
-    """
-    columns = list(dict.fromkeys(k for keys in key_sets for k in keys))
-    # Metrics the input cannot support keep their empty values: never computed from nothing.
-    computable = [name for name in names if name not in timeline.unavailable]
-    frames = [
-        frame
-        for frame in ("conversations", "turns", "backlog")
-        if aggregations_for(frame, computable, config.csat)
-        and (frame != "turns" or timeline.turns is not None)
-    ]
-    bases = [_period_bases(timeline, period, frames, columns) for period in periods]
-    if len(key_sets) > 1:  # shared: selected once, then grouped each way
-        collected = iter(pl.collect_all([base for per in bases for base in per.values()]))
-        bases = [{frame: next(collected).lazy() for frame in per} for per in bases]
-    queries = [
-        per[frame]
-        .group_by(list(keys) or [_ALL])
-        .agg(**aggregations_for(frame, computable, config.csat))
-        for per in bases
-        for keys in key_sets
-        for frame in frames
-    ]
-    results = iter(pl.collect_all(queries))
-    empty = _empty(timeline, names, config)  # each group starts from a copy
-    out: list[list[dict[GroupKey, dict[str, Stats]]]] = []
-    for _ in periods:
-        merged_sets: list[dict[GroupKey, dict[str, Stats]]] = []
-        for keys in key_sets:
-            merged: dict[GroupKey, dict[str, Stats]] = {}
-            for _ in frames:
-                for row in next(results).iter_rows(named=True):
-                    key = () if not keys else tuple(row[k] for k in keys)
-                    if key not in merged:
-                        merged[key] = {metric: dict(values) for metric, values in empty.items()}
-                    stats = merged[key]
-                    for column, value in row.items():
-                        if "." in column:
-                            metric, stat = column.split(".", 1)
-                            stats[metric][stat] = value
-            merged_sets.append(merged)
-        out.append(merged_sets)
-    return out
-
-
-def _period_bases(
-    timeline: Timeline, period: Period, frames: Sequence[str], columns: Sequence[str]
-) -> dict[str, pl.LazyFrame]:
-    """The rows each metric frame aggregates for `period`, with the grouping columns."""
-    conversations = timeline.conversations.lazy().with_columns(pl.lit(True).alias(_ALL))
-    in_period = conversations.filter(period.contains("created_at"))
-    bases: dict[str, pl.LazyFrame] = {}
-    if "conversations" in frames:
-        bases["conversations"] = in_period
-    if "turns" in frames and timeline.turns is not None:
-        bases["turns"] = timeline.turns.lazy().join(in_period.select(CID, _ALL, *columns), on=CID)
-    if "backlog" in frames:
-        bases["backlog"] = (
-            with_state_at(timeline, period.end_utc)
-            .with_columns(pl.lit(True).alias(_ALL))
-            .select(_ALL, *columns, "resolved_at_end")
-        )
-    return bases
-
-
-def _empty(timeline: Timeline, names: Sequence[str], config: Config) -> dict[str, Stats]:
-    """Each metric's value over zero rows (counts 0, means null), plus its availability."""
-    stats: dict[str, Stats] = {}
-    for name in names:
-        metric = METRICS[name]
-        exprs = metric.aggregations(config.csat)
-        frame = _EMPTY_FRAMES[metric.frame]
-        values = frame.select(**exprs).row(0, named=True)
-        reason = timeline.unavailable.get(name)
-        if reason is None:
-            stats[name] = {"available": True, **values}
-        else:  # not available: no statistic at all, not even a count of 0
-            stats[name] = {"available": False, **dict.fromkeys(values)}
-            stats[name]["not_available_because"] = f"the input has no {reason}"
-    return stats
-
-
-_EMPTY_FRAMES = {
-    "conversations": pl.DataFrame(
-        schema={
-            "is_resolved": pl.Boolean,
-            "reopened": pl.Boolean,
-            "escalated": pl.Boolean,
-            **{
-                c: pl.Float64
-                for c in (
-                    "first_response_s",
-                    "bot_first_response_s",
-                    "resolution_s",
-                    "csat",
-                    "nps",
-                    "handle_s",
-                )
-            },
-            "inbound_messages": pl.Int64,
-            "outbound_messages": pl.Int64,
-        }
-    ),
-    "turns": pl.DataFrame(schema={"reply_s": pl.Float64}),
-    "backlog": pl.DataFrame(schema={"resolved_at_end": pl.Boolean}),
-}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -17,7 +17,8 @@ from carecli.errors import UsageError
 from carecli.periods import Period, week_period
 
 # A trend filters exactly as the report does.
-from carecli.report import Dataset, compute_stats_by, filter_timeline
+from carecli.report import Dataset
+from carecli.stats import compute_stats_by, filter_timeline
 
 # (metric, statistic) pairs a digest follows week over week, in display order.
 TREND_METRICS: tuple[tuple[str, str], ...] = (
