@@ -13,7 +13,7 @@ rebinding module attributes; carecli's files are not modified):
       collect                   the main scan: read + type every column (keeps raw copies)
       find_problems             data validation over the typed frame
     from_messages               sort + per-conversation group-by + reply turns + status
-      _sort_by_conversation     hash/moment key, arg-sort, gather, conversation numbers
+      sort_by_conversation      hash/moment key, arg-sort, gather, conversation numbers
   build_report
     compute_stats_by            current and previous week, overall and by channel
   render json
@@ -172,8 +172,8 @@ STAGES = (
     ("carecli.normalize", "collect", None),
     ("carecli.normalize", "find_problems", None),
     ("carecli.report", "drop_repeated_conversations", None),
-    ("carecli.timeline", "_sort_by_conversation", None),
-    ("carecli.timeline", "_drop_identical_events", None),
+    ("carecli.timeline", "sort_by_conversation", None),
+    ("carecli.timeline", "drop_identical_events", None),
     ("carecli.report", "from_messages", None),
     ("carecli.clock", "apply", "clock.apply"),
     ("carecli.report", "compute_stats_by", None),

@@ -1,4 +1,4 @@
-"""The timeline's event sort: grouped by conversation, in time order, ties in file order."""
+"""event_order.py: grouped by conversation, in time order, ties in file order (vs an exact sort)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carecli import timeline
-from carecli.timeline import CID, _sort_by_conversation
+from carecli import event_order
+from carecli.event_order import CID, sort_by_conversation
 
 EXACT = [CID, "timestamp", "_rank"]
 
@@ -38,10 +38,10 @@ def _as_conversations(frame: pl.DataFrame) -> list[list[tuple[object, ...]]]:
 def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
     """The sorted frame without its conversation numbers, once they are checked: 1, 2, ...
     one number per run of one id."""
-    numbers = frame[timeline._GID]
+    numbers = frame[event_order.GID]
     new_run = frame[CID] != frame[CID].shift(1)
     assert numbers.to_list() == new_run.fill_null(True).cum_sum().to_list()
-    return frame.drop(timeline._GID)
+    return frame.drop(event_order.GID)
 
 
 rows = st.lists(
@@ -69,8 +69,8 @@ def test_same_order_as_the_exact_sort_within_each_conversation(
         events = [(cid, micros // 10**6 * 10**6, rank) for cid, micros, rank in events]
     exact = _events(events).sort(EXACT, maintain_order=True).collect()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(timeline, "_id_hash", HASHES[hashing])
-        fast = _numbered(_sort_by_conversation(_events(events).collect()))
+        patch.setattr(event_order, "_id_hash", HASHES[hashing])
+        fast = _numbered(sort_by_conversation(_events(events).collect()))
     got = _as_conversations(fast)
     assert len(got) == exact[CID].n_unique()  # each conversation is one contiguous run
     assert sorted(got) == _as_conversations(exact)
@@ -79,14 +79,14 @@ def test_same_order_as_the_exact_sort_within_each_conversation(
 def test_ids_that_share_a_hash_are_regrouped_by_id(monkeypatch: pytest.MonkeyPatch) -> None:
     # Force every id onto two hash values: different ids then share a hash and interleave
     # in the sort, and must come out grouped by id (here: in id order, as they share 0/1).
-    monkeypatch.setattr(timeline, "_id_hash", lambda ids: ids.hash() % 2)
+    monkeypatch.setattr(event_order, "_id_hash", lambda ids: ids.hash() % 2)
     events = [("a", 3, 0), ("b", 1, 0), ("c", 2, 0), ("a", 1, 0), ("b", 2, 1), ("c", 2, 0)]
-    fast = _numbered(_sort_by_conversation(_events(events).collect()))
+    fast = _numbered(sort_by_conversation(_events(events).collect()))
     assert fast.equals(_events(events).sort(EXACT, maintain_order=True).collect())
 
 
 def test_times_too_far_apart_for_an_integer_key_use_the_exact_sort() -> None:
     # 2^62 microseconds apart (146,000 years) times 8 tie ranks: no 64-bit moment holds it.
     events = [("b", 2**61, 0), ("a", -(2**61), 2), ("a", 2**61, 0), ("b", -(2**61), 1)]
-    fast = _numbered(_sort_by_conversation(_events(events).collect()))
+    fast = _numbered(sort_by_conversation(_events(events).collect()))
     assert fast.equals(_events(events).sort(EXACT, maintain_order=True).collect())
