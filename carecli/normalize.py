@@ -58,7 +58,7 @@ class Normalized:
 
 def resolve_mapping(source: Source, config: Config) -> dict[str, str]:
     """Canonical field -> source column: the config's `columns:` first, then matching names."""
-    by_simple_name = {_simple(name): name for name in source.columns}
+    by_simple_name = {simple_name(name): name for name in source.columns}
     mapping: dict[str, str] = {}
     for canonical in dict.fromkeys(MESSAGE_FIELDS + CONVERSATION_FIELDS):
         wanted = config.columns.get(canonical)
@@ -69,8 +69,8 @@ def resolve_mapping(source: Source, config: Config) -> dict[str, str]:
                     f"which the file does not have; its columns are: {_list(source.columns)}"
                 )
             mapping[canonical] = wanted
-        elif _simple(canonical) in by_simple_name:
-            mapping[canonical] = by_simple_name[_simple(canonical)]
+        elif simple_name(canonical) in by_simple_name:
+            mapping[canonical] = by_simple_name[simple_name(canonical)]
     return mapping
 
 
@@ -314,7 +314,8 @@ def canonical_values(name: str, column: pl.Expr, dtype: pl.DataType, config: Con
     return text.replace_strict(aliases, default=None, return_dtype=pl.String)
 
 
-def _simple(name: str) -> str:
+def simple_name(name: str) -> str:
+    """A column name as matched to a field: case, spaces and dashes do not matter."""
     return name.strip().lower().replace(" ", "_").replace("-", "_")
 
 

@@ -148,17 +148,12 @@ def _find_line(data: mmap.mmap, line: bytes, start: int, stop: int) -> int:
     return min(found, default=-1)
 
 
-def _simple(name: str) -> str:
-    # The same rule as normalize.resolve_mapping's: case, spaces and dashes do not matter.
-    return name.strip().lower().replace(" ", "_").replace("-", "_")
-
-
 def _check_ambiguous_columns(source: Source, config: Config, preset: str | None) -> None:
     """Two header columns that both read as one field: polars would quietly take one.
 
     Duplicate names that carecli does not use (two 'Notes' columns) are left alone.
     """
-    from carecli.normalize import resolve_mapping
+    from carecli.normalize import resolve_mapping, simple_name
     from carecli.report import with_preset
 
     header = _raw_header(source.path, config.csv_separator)
@@ -170,7 +165,7 @@ def _check_ambiguous_columns(source: Source, config: Config, preset: str | None)
         same = [
             i
             for i, name in enumerate(header)
-            if (name == column if explicit else _simple(name) == _simple(column))
+            if (name == column if explicit else simple_name(name) == simple_name(column))
         ]
         if len(same) > 1:
             shown = ", ".join(f"{header[i]!r} (column {i + 1})" for i in same)
