@@ -54,31 +54,33 @@ def sort_by_conversation(events: pl.DataFrame) -> pl.DataFrame:
         hashed = pl.col(_HASH)
         key = hashed.cast(pl.Int128) * 2**bits + moment.cast(pl.Int128)
     order = frame.select(pl.arg_sort_by(key, maintain_order=True)).to_series()
-    order = _separate_shared_hashes(frame.select(hashed, CID), order)
-    ordered = frame.drop(_HASH)[order]
-    return ordered.with_columns(_runs(CID).alias(GID))
+    order, numbers = _separate_shared_hashes(frame.select(hashed, CID), order)
+    return frame.drop(_HASH)[order].with_columns(numbers.alias(GID))
 
 
 # Fewer hash bits in a packed key: ids would share hashes too often (1M ids, 32 bits: ~100).
 _MIN_HASH_BITS = 32
 
 
-def _separate_shared_hashes(keys: pl.DataFrame, order: pl.Series) -> pl.Series:
-    """`order` with the rows of ids that share a hash (same key prefix) regrouped by id.
+def _separate_shared_hashes(keys: pl.DataFrame, order: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """`order` with the rows of ids that share a hash (same key prefix) regrouped by id,
+    and the conversation number (GID) of each row in that order.
 
     Such ids form one run of their hash, interleaved in time order; a stable sort of just
     those rows by (hash, id) keeps each id's time order. `keys`: hash, id (by row).
     """
     hashed, ids = keys.columns
-    keys = keys[order]
+    ordered = keys[order]
     new_id = (pl.col(ids) != pl.col(ids).shift(1)).fill_null(True)
     same_hash = pl.col(hashed) == pl.col(hashed).shift(1)
-    shared = keys.filter(new_id & same_hash)[hashed]
-    if shared.is_empty():
-        return order
-    at = keys.select(pl.arg_where(pl.col(hashed).is_in(shared.implode()))).to_series()
-    regrouped = keys[at].select(pl.arg_sort_by(hashed, ids, maintain_order=True)).to_series()
-    return order.scatter(at, order.gather(at.gather(regrouped)))
+    flagged = ordered.with_columns(new_id.alias("_new_id"))
+    shared = flagged.filter(pl.col("_new_id") & same_hash)[hashed]
+    if shared.is_empty():  # the usual case: the ids compared here number the runs
+        return order, flagged["_new_id"].cum_sum()
+    at = ordered.select(pl.arg_where(pl.col(hashed).is_in(shared.implode()))).to_series()
+    regrouped = ordered[at].select(pl.arg_sort_by(hashed, ids, maintain_order=True)).to_series()
+    order = order.scatter(at, order.gather(at.gather(regrouped)))
+    return order, keys[order].select(_runs(ids)).to_series()
 
 
 def _runs(column: str) -> pl.Expr:
