@@ -86,24 +86,28 @@ def compute_stats_by(
     ]
     results = iter(pl.collect_all(queries))
     empty = empty_stats(timeline, names, config)  # each group starts from a copy
-    out: list[list[dict[GroupKey, dict[str, Stats]]]] = []
-    for _ in periods:
-        merged_sets: list[dict[GroupKey, dict[str, Stats]]] = []
-        for keys in key_sets:
-            merged: dict[GroupKey, dict[str, Stats]] = {}
-            for _ in frames:
-                for row in next(results).iter_rows(named=True):
-                    key = () if not keys else tuple(row[k] for k in keys)
-                    if key not in merged:
-                        merged[key] = {metric: dict(values) for metric, values in empty.items()}
-                    stats = merged[key]
-                    for column, value in row.items():
-                        if "." in column:
-                            metric, stat = column.split(".", 1)
-                            stats[metric][stat] = value
-            merged_sets.append(merged)
-        out.append(merged_sets)
-    return out
+    return [
+        [_merged([next(results) for _ in frames], keys, empty) for keys in key_sets]
+        for _ in periods
+    ]
+
+
+def _merged(
+    tables: list[pl.DataFrame], keys: tuple[str, ...], empty: dict[str, Stats]
+) -> dict[GroupKey, dict[str, Stats]]:
+    """The aggregation tables of one period and grouping (one per metric frame, columns
+    `metric.stat`) as group -> metric -> statistic, from a copy of the empty values."""
+    merged: dict[GroupKey, dict[str, Stats]] = {}
+    for table in tables:
+        for row in table.iter_rows(named=True):
+            key = tuple(row[k] for k in keys)
+            if key not in merged:
+                merged[key] = {metric: dict(values) for metric, values in empty.items()}
+            for column, value in row.items():
+                if "." in column:
+                    metric, stat = column.split(".", 1)
+                    merged[key][metric][stat] = value
+    return merged
 
 
 def _period_bases(
