@@ -65,7 +65,7 @@ def find_problems(
             "seconds/ms, or set timestamp_format in the config"
         )
         unparsed = _unparsed(name)
-        if config.source_timezone != "UTC" and RAW + name in frame.columns:
+        if config.source_timezone != "UTC":
             # A wall time the zone's clocks skip (02:30 on a spring-forward night) reads
             # fine as UTC: it is a timestamp, just not one that exists in the zone.
             as_utc = dataclasses.replace(config, source_timezone="UTC")
