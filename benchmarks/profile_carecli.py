@@ -7,17 +7,23 @@ rebinding module attributes; carecli's files are not modified):
 
   load_dataset
     open_source                 header / schema
-    normalize
+    prepare                     column mapping and the typed scan's plan
       fast_formats              the ISO spelling of the first rows (timestamp fast path)
       numeric_date_orders       a probe scan for day/month-first dates (only without it)
-      collect                   the main scan: read + type every column (keeps raw copies)
-      find_problems             data validation over the typed frame
-    from_messages               sort + per-conversation group-by + reply turns + status
-      sort_by_conversation      hash/moment key, arg-sort, gather, conversation numbers
+    load_timeline               big message files: partitions on disk (carecli.partitions)
+      _spill                    the typed scan, streamed into partitions by conversation
+      finish  (xN)              per partition: spellings, missed timestamps, validation
+        find_problems
+      from_messages  (xN)       per partition: sort + group-by + reply turns + status
+        sort_by_conversation    hash/moment key, arg-sort, gather, conversation numbers
+    collect_rows                small files, in memory: the typed scan at once
+    finish / from_messages      (in memory: once)
   build_report
     compute_stats_by            current and previous week, overall and by channel
   render json
 
+A function called several times under the same stage (once per partition) is one line:
+its calls' times summed, its peak the highest, "xN" the number of calls.
 Peak RSS per stage comes from a 5 ms psutil sampler. The timing wrappers hold each stage's
 arguments, so from_messages (which frees the events it is handed, in the CLI) peaks higher
 here; the CLI's own peak is what bench_report.py measures. Then ``--experiments`` time
@@ -53,6 +59,7 @@ import psutil
 import carecli.normalize
 import carecli.report
 from carecli.config import load_config
+from carecli.load import open_source
 from carecli.periods import parse_week
 from carecli.render import json as render_json
 from carecli.sla import evaluate
@@ -87,6 +94,7 @@ class Sampler(threading.Thread):
 class Stage:
     label: str
     depth: int
+    calls: int = 0
     wall_s: float = 0.0
     cpu_s: float = 0.0
     peak_rss: int = 0
@@ -101,23 +109,28 @@ class Profiler:
         self.sampler = Sampler()
         self.sampler.start()
         self.stages: list[Stage] = []
-        self.depth = 0
+        self.by_path: dict[tuple[str, ...], Stage] = {}
+        self.path: tuple[str, ...] = ()
 
     @contextmanager
     def stage(self, label: str) -> Iterator[Stage]:
-        record = Stage(label, self.depth)
-        self.stages.append(record)
-        self.depth += 1
+        """Time a stage; the calls of one label under one parent add up in one record."""
+        self.path += (label,)
+        record = self.by_path.get(self.path)
+        if record is None:
+            record = self.by_path[self.path] = Stage(label, len(self.path) - 1)
+            self.stages.append(record)
         mark = self.sampler.mark()
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             yield record
         finally:
-            record.wall_s = time.perf_counter() - wall
-            record.cpu_s = time.process_time() - cpu
-            record.peak_rss = self.sampler.peak_since(mark)
+            record.calls += 1
+            record.wall_s += time.perf_counter() - wall
+            record.cpu_s += time.process_time() - cpu
+            record.peak_rss = max(record.peak_rss, self.sampler.peak_since(mark))
             record.rss_after = self.sampler.process.memory_info().rss
-            self.depth -= 1
+            self.path = self.path[:-1]
 
     def wrap(self, module: Any, name: str, label: str | None = None) -> None:
         original: Callable[..., Any] = getattr(module, name)
@@ -126,7 +139,7 @@ class Profiler:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self.stage(label or name) as record:
                 result = original(*args, **kwargs)
-                if isinstance(result, pl.DataFrame):
+                if isinstance(result, pl.DataFrame) and record.calls == 0:
                     record.notes.append(describe(result))
                 return result
 
@@ -135,7 +148,7 @@ class Profiler:
     def print(self) -> None:
         print(f"{'stage':40s} {'wall s':>8s} {'cpu s':>8s} {'peak MB':>9s} {'after MB':>9s}")
         for s in self.stages:
-            label = "  " * s.depth + s.label
+            label = "  " * s.depth + s.label + (f" (x{s.calls})" if s.calls > 1 else "")
             print(
                 f"{label:40s} {s.wall_s:8.2f} {s.cpu_s:8.2f} "
                 f"{s.peak_rss / MB:9,.0f} {s.rss_after / MB:9,.0f}"
@@ -166,23 +179,26 @@ def describe(frame: pl.DataFrame) -> str:
 # code moves on; a missing one is reported and skipped, never an error).
 STAGES = (
     ("carecli.report", "open_source", None),
-    ("carecli.report", "normalize", None),
+    ("carecli.report", "prepare", None),
     ("carecli.normalize", "numeric_date_orders", "numeric_date_orders (probe scan)"),
     ("carecli.normalize", "fast_formats", "fast_formats (sample of 1,000 rows)"),
-    ("carecli.normalize", "collect", None),
+    ("carecli.report", "load_timeline", "load_timeline (partitions on disk)"),
+    ("carecli.partitions", "_spill", "spill (typed scan -> partitions)"),
+    ("carecli.report", "collect_rows", "collect_rows (typed scan, in memory)"),
+    ("carecli.report", "finish", None),
+    ("carecli.partitions", "finish", None),
     ("carecli.normalize", "find_problems", None),
     ("carecli.report", "drop_repeated_conversations", None),
     ("carecli.timeline", "sort_by_conversation", None),
     ("carecli.timeline", "drop_identical_events", None),
     ("carecli.report", "from_messages", None),
+    ("carecli.partitions", "from_messages", None),
     ("carecli.clock", "apply", "clock.apply"),
     ("carecli.report", "compute_stats_by", None),
 )
 
 
-def profile(
-    path: Path, week: str, keep_frame: bool = False
-) -> tuple[Profiler, str, pl.DataFrame | None]:
+def profile(path: Path, week: str) -> Profiler:
     profiler = Profiler()
     report = carecli.report
     for module_name, name, label in STAGES:
@@ -191,18 +207,6 @@ def profile(
             profiler.wrap(module, name, label)
         elif not name.startswith("_"):
             print(f"(no {module_name}.{name} in this version: not timed separately)")
-
-    normalized: dict[str, Any] = {}
-    original_normalize = report.normalize
-
-    def keep(*args: Any, **kwargs: Any) -> Any:
-        result = original_normalize(*args, **kwargs)
-        normalized["description"] = describe(result.frame)
-        if keep_frame:  # for --experiments; holding it adds its size to every later peak
-            normalized["frame"] = result.frame
-        return result
-
-    report.normalize = keep
     config = load_config(None)
     with profiler.stage("total"):
         with profiler.stage("load_dataset"):
@@ -215,7 +219,7 @@ def profile(
         with profiler.stage("render json"):
             render_json.render(result, outcomes)
     profiler.sampler.stopped.set()
-    return profiler, normalized["description"], normalized.get("frame")
+    return profiler
 
 
 # Experiments: isolated alternatives, each in a fresh subprocess so its peak RSS is its own.
@@ -367,15 +371,17 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.data} ({args.data.stat().st_size / 1e6:,.1f} MB), engine {engine}, "
         f"polars {pl.__version__}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}"
     )
-    profiler, description, frame = profile(args.data, args.week, bool(args.experiments))
+    profiler = profile(args.data, args.week)
     profiler.print()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS (ru_maxrss): {peak:,.0f} MB")
-    print(f"normalized frame (raw copies dropped): {description}")
-    if args.experiments and frame is not None:
+    if args.experiments:
         names = list(EXPERIMENTS) if args.experiments == "all" else args.experiments.split(",")
         if unknown := [n for n in names if n not in EXPERIMENTS]:
             parser.error(f"--experiments: unknown {', '.join(unknown)}")
+        # The whole normalized frame, read in memory once, for the "frame" experiments.
+        frame = carecli.normalize.normalize(open_source(args.data), load_config(None)).frame
+        print(f"normalized frame (raw copies dropped): {describe(frame)}")
         cache.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(cache)
         del frame

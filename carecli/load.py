@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
 from carecli.errors import InputError
 
 ROW_INDEX = "__row"
+_T = TypeVar("_T")
 
 _EXTENSIONS = {
     ".csv": "csv",
@@ -178,8 +180,14 @@ def _open_parquet(path: Path, separator: str) -> Source:
 
 def collect(frame: pl.LazyFrame, source: Source) -> pl.DataFrame:
     """Collect a frame built on `source`, turning reader failures into one-line InputErrors."""
+    return reading(source, frame.collect)
+
+
+def reading(source: Source, run: Callable[[], _T]) -> _T:
+    """`run()` (a collect or sink of a plan built on `source`), with reader failures turned
+    into one-line InputErrors that say where the file is broken."""
     try:
-        return frame.collect()
+        return run()
     except pl.exceptions.PolarsError as exc:
         if source.format == "jsonl":
             raise InputError(_locate_json_problem(source.path, exc)) from None

@@ -95,12 +95,52 @@ def detect_granularity(source: Source, mapping: dict[str, str], config: Config) 
     )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One file's mapping and its typed scan, before any row is read: `finish` completes
+    whatever part of the rows it is given (all of them, or one partition)."""
+
+    source: Source
+    config: Config
+    granularity: str  # "messages" or "conversations"
+    mapping: dict[str, str]  # canonical field -> source column (constants not included)
+    constants: dict[str, str]  # field -> the config's constant value
+    spelled: dict[str, str]  # fields read as categories, spellings mapped in `finish`
+    fast: tuple[str, ...]  # timestamp fields read with a sniffed format, misses re-read
+    threads: dict[str, str]  # reply-chain columns, when conversations are threads
+    typed: pl.LazyFrame  # ROW_INDEX, every field typed, RAW + field where it is missing
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """Canonical field -> source column, as shown to the user ("" for a constant)."""
+        threads = dict.fromkeys(("conversation_id", "message_id"), self.threads.get(_THREAD_ID))
+        return {
+            **self.mapping,
+            **(threads if self.threads else {}),
+            **dict.fromkeys(self.constants, ""),
+        }
+
+
 def normalize(source: Source, config: Config, strict: bool = True) -> Normalized:
     """Read, type and validate the file.
 
     strict (the default): raise an InputError naming the first bad row. Otherwise the
     problems are returned with the frame, for `carecli inspect` to show them all.
     """
+    prepared = prepare(source, config)
+    return finish(prepared, collect_rows(prepared), strict)
+
+
+def collect_rows(prepared: Prepared) -> pl.DataFrame:
+    """Every row of the file, typed (raises InputError for a file without rows)."""
+    frame = collect(prepared.typed, prepared.source)
+    if frame.height == 0:
+        raise InputError(f"{prepared.source.path}: the file has a header but no data rows")
+    return frame
+
+
+def prepare(source: Source, config: Config) -> Prepared:
+    """Map the columns and plan the typed scan (reads only the header and a sample)."""
     mapping = resolve_mapping(source, config)
     granularity = detect_granularity(source, mapping, config)
     fields = MESSAGE_FIELDS if granularity == "messages" else CONVERSATION_FIELDS
@@ -155,11 +195,21 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
         pl.when(pl.col(name).is_null()).then(pl.col(RAW + name)).alias(RAW + name)
         for name in direct
     )
-    frame = _map_spellings(collect(typed, source), spelled, config)
-    for name in fast:
+    return Prepared(
+        source, config, granularity, mapping, constants, spelled, tuple(fast), threads, typed
+    )
+
+
+def finish(prepared: Prepared, frame: pl.DataFrame, strict: bool = True) -> Normalized:
+    """Rows read by `prepared.typed` (all, or those of some conversations) -> canonical.
+
+    Maps the spellings, re-reads missed timestamps, resolves threads and validates.
+    """
+    source, config, mapping = prepared.source, prepared.config, prepared.mapping
+    threads = prepared.threads
+    frame = _map_spellings(frame, prepared.spelled, config)
+    for name in prepared.fast:
         frame = reparse_missed(frame, name, RAW + name, config)
-    if frame.height == 0:
-        raise InputError(f"{source.path}: the file has a header but no data rows")
     side = [f for f in config.agent_side_fields if f in mapping and "role" in mapping]
     if side:  # e.g. the author of a tweet is a brand (agent, team) only on the brand's side
         frame = frame.with_columns(
@@ -170,24 +220,22 @@ def normalize(source: Source, config: Config, strict: bool = True) -> Normalized
         frame = frame.with_columns(
             conversation_id=thread_roots(frame), message_id=pl.col(_THREAD_ID)
         )
-        mapping = {
-            **mapping,
-            "conversation_id": config.threads["message_id"],
-            "message_id": config.threads["message_id"],
-        }
         frame = frame.with_columns(pl.col("conversation_id").alias(RAW + "conversation_id"))
-    problems = find_problems(frame, source, mapping, config)
+    shown = prepared.fields
+    # Constants are not validated: a wrong one stopped `prepare`.
+    linked = ("conversation_id", "message_id") if threads else ()
+    checked = {name: column for name, column in shown.items() if name in mapping or name in linked}
+    problems = find_problems(frame, source, checked, config)
     if problems and strict:
         raise InputError(problems[0].describe(source.path))
     frame = frame.select(
         ROW_INDEX,
         *[
             pl.col(name).cast(pl.Categorical) if name in _LOW_CARDINALITY else pl.col(name)
-            for name in dict.fromkeys([*mapping, *constants])
+            for name in shown
         ],
     )
-    mapping = {**mapping, **dict.fromkeys(constants, "")}
-    return Normalized(granularity, frame, source, mapping, tuple(problems))
+    return Normalized(prepared.granularity, frame, source, shown, tuple(problems))
 
 
 def _thread_columns(source: Source, config: Config) -> dict[str, str]:

@@ -16,11 +16,12 @@ from carecli.config import Config
 from carecli.errors import InputError, UsageError
 from carecli.load import Source, open_source
 from carecli.metrics import METRICS
-from carecli.normalize import Normalized, normalize
+from carecli.normalize import Prepared, collect_rows, finish, prepare
+from carecli.partitions import load_timeline, partition_count
 from carecli.periods import Period
 from carecli.schema import DIMENSIONS
 from carecli.stats import Stats, compute_stats_by, empty_stats, filter_timeline
-from carecli.timeline import Timeline, from_conversations, from_messages
+from carecli.timeline import Timeline, from_conversations, from_messages, handed_over
 
 
 @dataclass(frozen=True)
@@ -61,47 +62,63 @@ def load_dataset(
     config: Config,
     input_format: str | None = None,
     preset: str | None = None,
+    partitions: int | None = None,
 ) -> Dataset:
     """Read CSV/JSONL/Parquet exports into one Dataset (raises InputError on bad data).
 
     Several files (one export per day, say) are read as one dataset: each is validated on
     its own, so an error names the right file and row; a conversation may span files.
+    Big message exports are processed in partitions on disk (carecli.partitions);
+    `partitions` sets their number instead of the file size (1: all in memory).
     """
     files = [paths] if isinstance(paths, Path) else list(paths)
     if not files:
         raise InputError("no data file given; pass --data FILE")
-    frames: list[pl.DataFrame] = []
-    read: list[tuple[Normalized, Config]] = []  # each file's mapping, without its rows
+    prepared: list[Prepared] = []
     notes: tuple[str, ...] = ()
     for path in files:
         source = open_source(path, input_format or config.input_format, config.csv_separator)
         file_config, file_notes = with_preset(source, config, preset)
-        normalized = normalize(source, file_config)
-        frames.append(normalized.frame)
-        read.append((dataclasses.replace(normalized, frame=normalized.frame.clear()), file_config))
+        prepared.append(prepare(source, file_config))
         notes += file_notes
-    del normalized
-    granularities = {normalized.granularity for normalized, _ in read}
+    granularities = {file.granularity for file in prepared}
     if len(granularities) > 1:
         raise InputError(
             "the files mix one row per message and one row per conversation; "
             "report on them separately"
         )
     granularity = granularities.pop()
-    rows = sum(frame.height for frame in frames)
-    if granularity == "messages":
-        # Identical events are dropped while the timeline is sorted, where it is cheap.
-        # The events are handed over, not kept here: from_messages frees them once it has
-        # its own copy to sort.
-        timeline = from_messages(_handed_over(frames))
+    count = 1
+    # Reply chains (threads) are resolved across the whole file: it is never split.
+    if granularity == "messages" and not any(file.threads for file in prepared):
+        count = partitions or partition_count([file.source for file in prepared])
+    if count > 1:
+        timeline, rows, read = load_timeline(prepared, count)
         duplicates = timeline.duplicate_events
         rows -= duplicates
         what = "identical events were dropped"
     else:
-        frame, duplicates = drop_repeated_conversations(_handed_over(frames))
-        rows = frame.height
-        timeline = from_conversations(frame)
-        what = "repeated conversation rows were dropped (the last row of each is kept)"
+        frames: list[pl.DataFrame] = []
+        read = []  # each file's mapping, without its rows
+        for file in prepared:
+            normalized = finish(file, collect_rows(file))
+            frames.append(normalized.frame)
+            read.append(dataclasses.replace(normalized, frame=normalized.frame.clear()))
+            del normalized
+        rows = sum(frame.height for frame in frames)
+        if granularity == "messages":
+            # Identical events are dropped while the timeline is sorted, where it is cheap.
+            # The events are handed over, not kept here: from_messages frees them once it
+            # has its own copy to sort.
+            timeline = from_messages(handed_over(frames))
+            duplicates = timeline.duplicate_events
+            rows -= duplicates
+            what = "identical events were dropped"
+        else:
+            frame, duplicates = drop_repeated_conversations(handed_over(frames))
+            rows = frame.height
+            timeline = from_conversations(frame)
+            what = "repeated conversation rows were dropped (the last row of each is kept)"
     if duplicates:
         notes += (f"{duplicates} {what}",)
     timeline = clock.apply(timeline, config)
@@ -111,7 +128,7 @@ def load_dataset(
             f"{timeline.negative_durations} conversations of {shown} have a response or "
             "resolution before their creation; those times were left out",
         )
-    first, first_config = read[0]
+    first = read[0]
     return Dataset(
         path=files[0],
         format=first.source.format,
@@ -119,19 +136,11 @@ def load_dataset(
         rows=rows,
         mapping=first.mapping,
         timeline=timeline,
-        preset=first_config.preset,
+        preset=prepared[0].config.preset,
         notes=notes,
         files=tuple(files),
         duplicates_dropped=duplicates,
     )
-
-
-def _handed_over(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    """The files' frames as one, emptying `frames`: the caller keeps no reference, so the
-    function it is passed to can free the rows."""
-    frame = pl.concat(frames, how="diagonal_relaxed")
-    frames.clear()
-    return frame
 
 
 def drop_repeated_conversations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:

@@ -7,6 +7,7 @@ conversations, no Python per row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -224,14 +225,43 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     negative = started.select(backwards.sum()).item()
     if negative:
         started = started.with_columns(resolution_s=pl.when(~backwards).then("resolution_s"))
+    # Compact copies: the collected chunks are slices that hold their sources' buffers
+    # (twice the memory, which partitions would each leave behind).
     return Timeline(
-        conversations=started.select(CONVERSATION_COLUMNS),
-        turns=turns_df,
-        status=status_df,
+        conversations=started.select(CONVERSATION_COLUMNS).rechunk(),
+        turns=turns_df.rechunk(),
+        status=status_df.rechunk(),
         unavailable=unavailable,
         skipped_without_customer=conv_df.height - started.height,
         negative_durations=negative,
         duplicate_events=duplicates,
+    )
+
+
+def handed_over(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The frames as one, emptying `frames`: the caller keeps no reference, so the function
+    it is passed to (from_messages) can free the rows."""
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    frames.clear()
+    return frame
+
+
+def concatenated(parts: Sequence[Timeline]) -> Timeline:
+    """One timeline from those of disjoint sets of conversations (partitions of a file)."""
+    return Timeline(
+        conversations=pl.concat(part.conversations for part in parts),
+        turns=pl.concat(part.turns for part in parts if part.turns is not None),
+        status=pl.concat(part.status for part in parts),
+        # What one part lacks another may have (a resolved event, say): a metric is
+        # unavailable only when every part lacks what it needs.
+        unavailable={
+            metric: reason
+            for metric, reason in parts[0].unavailable.items()
+            if all(metric in part.unavailable for part in parts)
+        },
+        skipped_without_customer=sum(part.skipped_without_customer for part in parts),
+        negative_durations=sum(part.negative_durations for part in parts),
+        duplicate_events=sum(part.duplicate_events for part in parts),
     )
 
 

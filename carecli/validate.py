@@ -30,6 +30,9 @@ class DataProblem:
     first_row: str  # "row 12" / "line 7", as the user finds it in the file
     example: str | None
     message: str
+    # Where it stands among problems found in parts of a file (see merge_problems).
+    rule: int = 0  # the rule's place in find_problems' order
+    row_index: int = 0  # the first row's 0-based index in the file
 
     def describe(self, path: object) -> str:
         shown = f" {self.example!r}" if self.example is not None else ""
@@ -123,7 +126,7 @@ def find_problems(
         if name in present:
             always(name, pl.col(name) < 0, "is negative")
     problems = []
-    for name, bad, message, needs_missing in checks:
+    for rule, (name, bad, message, needs_missing) in enumerate(checks):
         if needs_missing and frame[name].null_count() == 0:
             continue
         offending = frame.filter(bad)
@@ -142,9 +145,25 @@ def find_problems(
                     # A blank cell has nothing to show: "is empty" says it all.
                     example=None if value is None or not str(value).strip() else str(value)[:60],
                     message=message,
+                    rule=rule,
+                    row_index=first[ROW_INDEX],
                 )
             )
     return problems
+
+
+def merge_problems(parts: list[tuple[DataProblem, ...]]) -> list[DataProblem]:
+    """The problems of a whole file from those of its parts (each row in one part): per
+    rule, the rows summed and the first row of them all, in rule order."""
+    merged: dict[int, DataProblem] = {}
+    for problems in parts:
+        for problem in problems:
+            seen = merged.get(problem.rule)
+            if seen is not None:
+                first = min(seen, problem, key=lambda p: p.row_index)
+                problem = dataclasses.replace(first, rows=seen.rows + problem.rows)
+            merged[problem.rule] = problem
+    return [merged[rule] for rule in sorted(merged)]
 
 
 def _blank(name: str) -> pl.Expr:

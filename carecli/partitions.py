@@ -1,0 +1,108 @@
+"""Big message exports, out of core: split by conversation on disk, one part at a time.
+
+Every value of the timeline comes from the events of one conversation, so a partition
+holding whole conversations is processed alone and the parts are concatenated
+(timeline.concatenated). The typed events stream from the file into partitions on disk
+(a temporary directory, in $TMPDIR), never all in memory: the peak is the scan's buffers,
+then one partition's events plus the conversation rows, instead of every event twice
+(the rows and their sorted copy).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from carecli.errors import InputError
+from carecli.event_order import CID
+from carecli.load import Source, reading
+from carecli.normalize import Normalized, Prepared, finish
+from carecli.timeline import Timeline, concatenated, from_messages, handed_over
+from carecli.validate import DataProblem, merge_problems
+
+# Events per partition: ~60 MB of typed events each, sorted in a few tenths of a second.
+EVENTS_PER_PARTITION = 1_000_000
+# Partitions are files: past a few dozen, their fixed costs outweigh what they save.
+MAX_PARTITIONS = 64
+# Text bytes per event in typical exports (only to choose the number of partitions).
+_BYTES_PER_EVENT = {"csv": 80, "jsonl": 200, "json": 200}
+_KEY = "part"
+
+
+def partition_count(sources: Sequence[Source]) -> int:
+    """How many partitions the files' events are split into (1: read them in memory)."""
+    events = sum(_estimated_events(source) for source in sources)
+    return max(1, min(MAX_PARTITIONS, round(events / EVENTS_PER_PARTITION)))
+
+
+def _estimated_events(source: Source) -> int:
+    if source.format == "parquet":  # its footer has the exact count
+        return reading(source, lambda: source.scan([]).select(pl.len()).collect().item())
+    return source.path.stat().st_size // _BYTES_PER_EVENT.get(source.format, 80)
+
+
+def load_timeline(
+    prepared: Sequence[Prepared], count: int
+) -> tuple[Timeline, int, list[Normalized]]:
+    """The timeline of message-level files in `count` partitions, the number of events
+    read, and each file's Normalized (without rows: its mapping, for the Dataset).
+
+    Raises InputError like normalize: a file's read errors in file order, then its
+    first bad row. Every partition is validated before that row is named, so that it is
+    the file's first.
+    """
+    with tempfile.TemporaryDirectory(prefix="carecli-") as spill_dir:
+        directories = [Path(spill_dir, str(index)) for index in range(len(prepared))]
+        for file, directory in zip(prepared, directories, strict=True):
+            _spill(file, directory, count)
+        # The schema of each file's parts: a part without rows of that file is empty.
+        empty = [pl.read_parquet(next(d.glob("*/*.parquet")), n_rows=0) for d in directories]
+        names = sorted({path.name for d in directories for path in d.iterdir()})
+        problems: list[list[tuple[DataProblem, ...]]] = [[] for _ in prepared]
+        parts: list[Timeline] = []
+        shown: list[Normalized] = []
+        events = 0
+        for name in names:
+            frames = []
+            for index, file in enumerate(prepared):
+                rows = _read_part(directories[index] / name, empty[index])
+                normalized = finish(file, rows, strict=False)
+                problems[index].append(normalized.problems)
+                frames.append(normalized.frame)
+                if len(shown) == index:  # the file's mapping, without rows
+                    shown.append(dataclasses.replace(normalized, frame=normalized.frame.clear()))
+                del rows, normalized
+            if any(found for file_problems in problems for found in file_problems):
+                continue  # the run stops once every part is validated: skip the work
+            events += sum(frame.height for frame in frames)
+            parts.append(from_messages(handed_over(frames)))
+    for file, file_problems in zip(prepared, problems, strict=True):
+        merged = merge_problems(file_problems)
+        if merged:
+            raise InputError(merged[0].describe(file.source.path))
+    return concatenated(parts), events, shown
+
+
+def _spill(file: Prepared, directory: Path, count: int) -> None:
+    """Stream the file's typed rows into `count` partitions by conversation id."""
+    plan = file.typed.with_columns((pl.col(CID).hash() % count).alias(_KEY))
+    target = pl.PartitionBy(directory, key=_KEY, include_key=False, approximate_bytes_per_file=None)
+    reading(
+        file.source,
+        lambda: plan.sink_parquet(target, mkdir=True, compression="lz4", statistics=False),
+    )
+    if not directory.is_dir() or not any(directory.iterdir()):
+        raise InputError(f"{file.source.path}: the file has a header but no data rows")
+
+
+def _read_part(directory: Path, empty: pl.DataFrame) -> pl.DataFrame:
+    """One partition of one file, its rows in file order (the sink keeps their order)."""
+    files = sorted(directory.glob("*.parquet"))
+    return pl.read_parquet(files).rechunk() if files else empty
+
+
+__all__ = ["EVENTS_PER_PARTITION", "load_timeline", "partition_count"]

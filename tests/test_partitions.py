@@ -1,0 +1,230 @@
+"""partitions.py: a file split by conversation on disk gives the timeline read in memory.
+
+Every comparison loads the same files twice, `partitions=1` (in memory) against a split,
+and compares the timelines row for row once both are in conversation order.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+from factories import event, msg, write_csv, write_jsonl
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from carecli import partitions
+from carecli.config import Config, parse_config
+from carecli.errors import InputError
+from carecli.load import open_source
+from carecli.report import Dataset, load_dataset
+from carecli.timeline import Timeline
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
+ORDER = {
+    "conversations": ["conversation_id"],
+    "turns": ["conversation_id", "started_at"],
+    "status": ["conversation_id", "at", "resolved"],
+}
+
+
+@pytest.fixture(autouse=True)
+def spill_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The partitions' temporary directory, checked to be gone after every test."""
+    directory = tmp_path / "spill"
+    directory.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(directory))
+    yield directory
+    assert list(directory.iterdir()) == []
+
+
+def _frames(timeline: Timeline) -> dict[str, pl.DataFrame]:
+    frames = {"conversations": timeline.conversations, "status": timeline.status}
+    if timeline.turns is not None:
+        frames["turns"] = timeline.turns
+    return {name: frame.sort(ORDER[name], maintain_order=True) for name, frame in frames.items()}
+
+
+def assert_same_dataset(split: Dataset, whole: Dataset) -> None:
+    for name, frame in _frames(whole.timeline).items():
+        assert _frames(split.timeline)[name].equals(frame), name
+    for name in ("unavailable", "skipped_without_customer", "negative_durations"):
+        assert getattr(split.timeline, name) == getattr(whole.timeline, name), name
+    assert (split.rows, split.duplicates_dropped, split.notes) == (
+        whole.rows,
+        whole.duplicates_dropped,
+        whole.notes,
+    )
+    assert (split.mapping, split.format, split.summary()) == (
+        whole.mapping,
+        whole.format,
+        whole.summary(),
+    )
+
+
+@pytest.mark.parametrize("count", [2, 3, 7])
+def test_sample_split_into_partitions_equals_in_memory(count: int) -> None:
+    whole = load_dataset(SAMPLE, Config(), partitions=1)
+    assert_same_dataset(load_dataset(SAMPLE, Config(), partitions=count), whole)
+
+
+def test_files_and_their_partitions_combine(tmp_path: Path) -> None:
+    # Conversations span both files, one file has a CSAT column the other lacks, and the
+    # second repeats an event of the first (an overlapping export).
+    first = write_jsonl(
+        tmp_path / "day-1.jsonl",
+        [
+            msg("a", "2026-11-02 09:00", "customer", channel="email"),
+            msg("b", "2026-11-02 09:05", "customer", channel="chat"),
+            msg("a", "2026-11-02 09:30", "agent", agent="Ann"),
+        ],
+    )
+    second = write_csv(
+        tmp_path / "day-2.csv",
+        [
+            msg("a", "2026-11-02 09:30", "agent", agent="Ann"),
+            event("a", "2026-11-03 10:00", "resolved"),
+            msg("b", "2026-11-03 11:00", "agent", agent="Bob"),
+            event("b", "2026-11-03 12:00", "csat", csat="4"),
+            msg("c", "2026-11-03 12:00", "customer", channel="whatsapp"),
+        ],
+    )
+    files = [first, second]
+    whole = load_dataset(files, Config(), partitions=1)
+    assert whole.duplicates_dropped == 1
+    for count in (2, 5):
+        assert_same_dataset(load_dataset(files, Config(), partitions=count), whole)
+
+
+def test_a_metric_is_available_when_any_partition_can_compute_it(tmp_path: Path) -> None:
+    # Only one conversation is resolved: most partitions hold no resolved event at all.
+    rows = [msg(f"c{i}", f"2026-11-02 09:{i:02d}", "customer") for i in range(20)]
+    path = write_jsonl(
+        tmp_path / "events.jsonl", [*rows, event("c3", "2026-11-02 10:00", "resolved")]
+    )
+    split = load_dataset(path, Config(), partitions=8)
+    assert "resolution_time" not in split.timeline.unavailable
+    assert_same_dataset(split, load_dataset(path, Config(), partitions=1))
+
+
+def test_threads_are_never_split(tmp_path: Path) -> None:
+    # Reply chains cross conversations' ids until they are resolved: read in memory.
+    path = write_csv(
+        tmp_path / "tweets.csv",
+        [
+            {"id": "1", "parent": "", "timestamp": "2026-11-02T09:00:00Z", "role": "customer"},
+            {"id": "2", "parent": "1", "timestamp": "2026-11-02T09:20:00Z", "role": "agent"},
+            {"id": "3", "parent": "2", "timestamp": "2026-11-02T09:30:00Z", "role": "customer"},
+        ],
+    )
+    config = parse_config("threads: {message_id: id, reply_to: parent}\n")
+    split = load_dataset(path, config, partitions=4)
+    assert split.timeline.conversations["conversation_id"].to_list() == ["1"]
+    assert_same_dataset(split, load_dataset(path, config, partitions=1))
+
+
+def _error(paths: Path | list[Path], count: int, config: Config | None = None) -> str:
+    with pytest.raises(InputError) as raised:
+        load_dataset(paths, config or Config(), partitions=count)
+    return str(raised.value)
+
+
+def test_the_first_bad_row_of_the_file_is_named_whatever_its_partition(tmp_path: Path) -> None:
+    rows = [msg(f"c{i}", f"2026-11-02 09:{i:02d}", "customer") for i in range(30)]
+    for i in (7, 12, 25):  # in conversations that land in different partitions
+        rows[i]["timestamp"] = f"yesterday {i}"
+    path = write_csv(tmp_path / "events.csv", rows)
+    expected = _error(path, 1)
+    assert "row 8:" in expected and "(3 rows like it)" in expected
+    for count in (2, 3, 5):
+        assert _error(path, count) == expected
+
+
+def test_rules_keep_their_order_across_partitions(tmp_path: Path) -> None:
+    # An unknown role (an earlier rule) in one conversation, a bad CSAT (a later rule)
+    # in another: the earlier rule's problem is named, as in memory.
+    rows = [msg(f"c{i}", f"2026-11-02 09:{i:02d}", "customer") for i in range(12)]
+    rows[2]["csat"] = "11"
+    rows[9]["role"] = "robot"
+    path = write_csv(tmp_path / "events.csv", rows)
+    expected = _error(path, 1)
+    assert "robot" in expected
+    for count in (2, 4, 6):
+        assert _error(path, count) == expected
+
+
+def test_of_two_bad_files_the_first_is_named(tmp_path: Path) -> None:
+    good = [msg("a", "2026-11-02 09:00", "customer")]
+    first = write_csv(tmp_path / "1.csv", [*good, msg("b", "soon", "customer")])
+    second = write_csv(tmp_path / "2.csv", [*good, msg("c", "later", "customer")])
+    expected = _error([first, second], 1)
+    assert "1.csv" in expected
+    assert _error([first, second], 3) == expected
+
+
+def test_unreadable_and_empty_files_fail_as_in_memory(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        "conversation_id,timestamp,role\n"
+        "a,2026-11-02T09:00:00Z,customer\n"
+        'b,2026-11-02T09:00:00Z,"customer\n',
+        encoding="utf-8",
+    )
+    empty = tmp_path / "empty.csv"
+    empty.write_text("conversation_id,timestamp,role\n", encoding="utf-8")
+    for path in (broken, empty):
+        assert _error(path, 3) == _error(path, 1)
+    assert "no data rows" in _error(empty, 3)
+
+
+def test_partition_count_follows_the_size_of_the_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sample = open_source(SAMPLE)
+    assert partitions.partition_count([sample]) == 1  # the sample stays in memory
+    monkeypatch.setattr(partitions, "EVENTS_PER_PARTITION", 100)
+    events = SAMPLE.stat().st_size // 200  # JSON Lines: ~200 bytes per event
+    assert partitions.partition_count([sample]) == min(
+        partitions.MAX_PARTITIONS, round(events / 100)
+    )
+    # Parquet: the exact number of rows, from the file's footer.
+    parquet = tmp_path / "events.parquet"
+    pl.DataFrame(
+        {"conversation_id": ["a"] * 250, "timestamp": ["2026-11-02T09:00:00Z"] * 250}
+    ).write_parquet(parquet)
+    assert partitions.partition_count([open_source(parquet)]) == 2  # round(2.5): to even
+
+
+ROLES = st.sampled_from(["customer", "agent", "bot"])
+EVENTS = st.sampled_from(["message", "message", "message", "resolved", "reopened", "csat"])
+random_events = st.lists(
+    # Few ids and minutes: same-minute ties, settled by file order, are common.
+    st.tuples(st.integers(0, 3), st.integers(0, 3), EVENTS, ROLES, st.integers(1, 5)),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(random_events, st.integers(2, 6))
+# Two agents answer in the same minute: the later in the file is the conversation's agent.
+@example([(0, 0, "message", "customer", 1), (0, 1, "message", "agent", 1),
+          (0, 1, "message", "agent", 2)], 2)  # fmt: skip
+def test_any_events_give_the_same_timeline_split_or_not(
+    tmp_path: Path, rows: list[tuple[int, int, str, str, int]], count: int
+) -> None:
+    records = []
+    for conversation, minute, kind, role, rating in rows:
+        at = f"2026-11-02 09:{minute:02d}"
+        if kind == "message":
+            records.append(msg(f"id-{conversation}", at, role, agent=f"agent {rating}"))
+        else:
+            records.append(event(f"id-{conversation}", at, kind, role="", csat=str(rating)))
+    path = write_csv(tmp_path / "events.csv", records)
+    whole = load_dataset(path, Config(), partitions=1)
+    assert_same_dataset(load_dataset(path, Config(), partitions=count), whole)
