@@ -11,6 +11,7 @@ then one partition's events plus the conversation rows, instead of every event t
 from __future__ import annotations
 
 import dataclasses
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,12 +32,18 @@ MAX_PARTITIONS = 64
 # Text bytes per event in typical exports (only to choose the number of partitions).
 _BYTES_PER_EVENT = {"csv": 80, "jsonl": 200, "json": 200}
 _KEY = "part"
+# How polars reports a failed system call: "... IO error: No space left on device (os error 28)".
+_OS_FAILURE = re.compile(r"([A-Za-z][^:()]*) \(os error \d+\)")
 
 
 def partition_count(sources: Sequence[Source]) -> int:
     """How many partitions the files' events are split into (1: read them in memory)."""
     events = sum(_estimated_events(source) for source in sources)
     return max(1, min(MAX_PARTITIONS, round(events / EVENTS_PER_PARTITION)))
+
+
+class SpillFailed(Exception):
+    """The partitions could not be written (disk full, no permission): read in memory."""
 
 
 def _estimated_events(source: Source) -> int:
@@ -53,9 +60,13 @@ def load_timeline(
 
     Raises InputError like normalize: a file's read errors in file order, then its
     first bad row. Every partition is validated before that row is named, so that it is
-    the file's first.
+    the file's first. Raises SpillFailed when the partitions cannot be written.
     """
-    with tempfile.TemporaryDirectory(prefix="carecli-") as spill_dir:
+    try:
+        spill = tempfile.TemporaryDirectory(prefix="carecli-")
+    except OSError as exc:
+        raise SpillFailed(f"{tempfile.gettempdir()}: {exc.strerror or exc}") from None
+    with spill as spill_dir:
         directories = [Path(spill_dir, str(index)) for index in range(len(prepared))]
         for file, directory in zip(prepared, directories, strict=True):
             _spill(file, directory, count)
@@ -91,10 +102,18 @@ def _spill(file: Prepared, directory: Path, count: int) -> None:
     """Stream the file's typed rows into `count` partitions by conversation id."""
     plan = file.typed.with_columns((pl.col(CID).hash() % count).alias(_KEY))
     target = pl.PartitionBy(directory, key=_KEY, include_key=False, approximate_bytes_per_file=None)
-    reading(
-        file.source,
-        lambda: plan.sink_parquet(target, mkdir=True, compression="lz4", statistics=False),
-    )
+
+    def sink() -> None:
+        try:
+            plan.sink_parquet(target, mkdir=True, compression="lz4", statistics=False)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            # The system refused a write (disk full, a quota): not a problem of the file.
+            failure = _OS_FAILURE.search(str(exc))
+            if failure:
+                raise SpillFailed(f"{directory.parent.parent}: {failure.group(1)}") from None
+            raise
+
+    reading(file.source, sink)
     if not directory.is_dir() or not any(directory.iterdir()):
         raise InputError(f"{file.source.path}: the file has a header but no data rows")
 
@@ -105,4 +124,4 @@ def _read_part(directory: Path, empty: pl.DataFrame) -> pl.DataFrame:
     return pl.read_parquet(files).rechunk() if files else empty
 
 
-__all__ = ["EVENTS_PER_PARTITION", "load_timeline", "partition_count"]
+__all__ = ["EVENTS_PER_PARTITION", "SpillFailed", "load_timeline", "partition_count"]

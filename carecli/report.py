@@ -17,7 +17,7 @@ from carecli.errors import InputError, UsageError
 from carecli.load import Source, open_source
 from carecli.metrics import METRICS
 from carecli.normalize import Prepared, collect_rows, finish, prepare
-from carecli.partitions import load_timeline, partition_count
+from carecli.partitions import SpillFailed, load_timeline, partition_count
 from carecli.periods import Period
 from carecli.schema import DIMENSIONS
 from carecli.stats import Stats, compute_stats_by, empty_stats, filter_timeline
@@ -93,11 +93,19 @@ def load_dataset(
     if granularity == "messages" and not any(file.threads for file in prepared):
         count = partitions or partition_count([file.source for file in prepared])
     if count > 1:
-        timeline, rows, read = load_timeline(prepared, count)
-        duplicates = timeline.duplicate_events
-        rows -= duplicates
-        what = "identical events were dropped"
-    else:
+        try:
+            timeline, rows, read = load_timeline(prepared, count)
+        except SpillFailed as failed:
+            notes += (
+                f"could not write the partitions of a big export to {failed}; the "
+                "events were read in memory instead (set TMPDIR to a disk with room)",
+            )
+            count = 1
+        else:
+            duplicates = timeline.duplicate_events
+            rows -= duplicates
+            what = "identical events were dropped"
+    if count == 1:
         frames: list[pl.DataFrame] = []
         read = []  # each file's mapping, without its rows
         for file in prepared:

@@ -6,6 +6,9 @@ and compares the timelines row for row once both are in conversation order.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -228,3 +231,42 @@ def test_any_events_give_the_same_timeline_split_or_not(
     path = write_csv(tmp_path / "events.csv", records)
     whole = load_dataset(path, Config(), partitions=1)
     assert_same_dataset(load_dataset(path, Config(), partitions=count), whole)
+
+
+_SMALL_FILES_ONLY = """
+import resource, signal, sys
+from pathlib import Path
+from carecli.config import Config
+from carecli.report import load_dataset
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big write fails (EFBIG) instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
+dataset = load_dataset(Path(sys.argv[1]), Config(), partitions=3)
+print(dataset.timeline.conversations.height)
+print(*dataset.notes, sep="\\n")
+"""
+
+
+def test_partitions_that_cannot_be_written_are_read_in_memory(spill_dir: Path) -> None:
+    # A real failed write: the process may not write files over 200 bytes, as with a
+    # full disk or a quota; the partitions' Parquet files are bigger.
+    done = subprocess.run(
+        [sys.executable, "-c", _SMALL_FILES_ONLY, str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(spill_dir), "PYTHONDONTWRITEBYTECODE": "1"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    conversations, note = done.stdout.splitlines()[:2]
+    assert int(conversations) == load_dataset(SAMPLE, Config()).timeline.conversations.height
+    assert note.startswith(f"could not write the partitions of a big export to {spill_dir}: ")
+    assert "File too large" in note and "set TMPDIR" in note
+
+
+def test_an_unusable_temporary_directory_means_reading_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    dataset = load_dataset(SAMPLE, Config(), partitions=3)
+    assert dataset.timeline.conversations.height > 0
+    assert any("could not write the partitions" in note for note in dataset.notes)
