@@ -11,9 +11,12 @@ then one partition's events plus the conversation rows, instead of every event t
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -25,8 +28,8 @@ from carecli.normalize import Normalized, Prepared, finish
 from carecli.timeline import Timeline, concatenated, from_messages, handed_over
 from carecli.validate import DataProblem, merge_problems
 
-# Events per partition: ~60 MB of typed events each, sorted in a few tenths of a second.
-EVENTS_PER_PARTITION = 1_000_000
+# Events per partition: ~45 MB of typed events each; two are processed at a time.
+EVENTS_PER_PARTITION = 750_000
 # Partitions are files: past a few dozen, their fixed costs outweigh what they save.
 MAX_PARTITIONS = 64
 # Text bytes per event in typical exports (only to choose the number of partitions).
@@ -73,29 +76,45 @@ def load_timeline(
         # The schema of each file's parts: a part without rows of that file is empty.
         empty = [pl.read_parquet(next(d.glob("*/*.parquet")), n_rows=0) for d in directories]
         names = sorted({path.name for d in directories for path in d.iterdir()})
-        problems: list[list[tuple[DataProblem, ...]]] = [[] for _ in prepared]
-        parts: list[Timeline] = []
-        shown: list[Normalized] = []
-        events = 0
-        for name in names:
-            frames = []
-            for index, file in enumerate(prepared):
-                rows = _read_part(directories[index] / name, empty[index])
-                normalized = finish(file, rows, strict=False)
-                problems[index].append(normalized.problems)
-                frames.append(normalized.frame)
-                if len(shown) == index:  # the file's mapping, without rows
-                    shown.append(dataclasses.replace(normalized, frame=normalized.frame.clear()))
-                del rows, normalized
-            if any(found for file_problems in problems for found in file_problems):
-                continue  # the run stops once every part is validated: skip the work
-            events += sum(frame.height for frame in frames)
-            parts.append(from_messages(handed_over(frames)))
-    for file, file_problems in zip(prepared, problems, strict=True):
-        merged = merge_problems(file_problems)
+        # Two partitions at a time: the steps of one that use a single core overlap the
+        # other's (polars releases the GIL).
+        work = functools.partial(_process, prepared, directories, empty)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = list(pool.map(work, names))
+    for index, file in enumerate(prepared):
+        merged = merge_problems([part.problems[index] for part in done])
         if merged:
             raise InputError(merged[0].describe(file.source.path))
-    return concatenated(parts), events, shown
+    timeline = concatenated([part.timeline for part in done if part.timeline is not None])
+    return timeline, sum(part.events for part in done), done[0].shown
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What one partition gives: for each file its problems and mapping, and the timeline
+    of the partition's conversations (None when a row is bad: the run will stop)."""
+
+    problems: list[tuple[DataProblem, ...]]
+    shown: list[Normalized]  # without rows
+    timeline: Timeline | None
+    events: int
+
+
+def _process(
+    prepared: Sequence[Prepared], directories: list[Path], empty: list[pl.DataFrame], name: str
+) -> _Part:
+    frames: list[pl.DataFrame] = []
+    problems, shown = [], []
+    for file, directory, no_rows in zip(prepared, directories, empty, strict=True):
+        normalized = finish(file, _read_part(directory / name, no_rows), strict=False)
+        problems.append(normalized.problems)
+        shown.append(dataclasses.replace(normalized, frame=normalized.frame.clear()))
+        frames.append(normalized.frame)
+        del normalized
+    if any(problems):
+        return _Part(problems, shown, None, 0)
+    events = sum(frame.height for frame in frames)
+    return _Part(problems, shown, from_messages(handed_over(frames)), events)
 
 
 def _spill(file: Prepared, directory: Path, count: int) -> None:
@@ -105,7 +124,7 @@ def _spill(file: Prepared, directory: Path, count: int) -> None:
 
     def sink() -> None:
         try:
-            plan.sink_parquet(target, mkdir=True, compression="lz4", statistics=False)
+            plan.sink_parquet(target, mkdir=True, compression="uncompressed", statistics=False)
         except (pl.exceptions.PolarsError, OSError) as exc:
             # The system refused a write (disk full, a quota): not a problem of the file.
             failure = _OS_FAILURE.search(str(exc))
