@@ -23,7 +23,9 @@ rebinding module attributes; carecli's files are not modified):
   render json
 
 A function called several times under the same stage (once per partition) is one line:
-its calls' times summed, its peak the highest, "xN" the number of calls.
+its calls' times summed, its peak the highest, "xN" the number of calls. Partitions are
+processed two at a time, so their summed wall and CPU times (CPU is the whole process's)
+can exceed those of load_timeline.
 Peak RSS per stage comes from a 5 ms psutil sampler. The timing wrappers hold each stage's
 arguments, so from_messages (which frees the events it is handed, in the CLI) peaks higher
 here; the CLI's own peak is what bench_report.py measures. Then ``--experiments`` time
@@ -110,26 +112,42 @@ class Profiler:
         self.sampler.start()
         self.stages: list[Stage] = []
         self.by_path: dict[tuple[str, ...], Stage] = {}
-        self.path: tuple[str, ...] = ()
+        self.main_path: tuple[str, ...] = ()
+        self.local = threading.local()  # each thread's stage path
+        self.lock = threading.Lock()
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        # A worker thread (partitions run two at a time) starts inside the main thread's
+        # current stage, which is waiting for it.
+        return getattr(self.local, "path", self.main_path)
+
+    @path.setter
+    def path(self, value: tuple[str, ...]) -> None:
+        self.local.path = value
+        if threading.current_thread() is threading.main_thread():
+            self.main_path = value
 
     @contextmanager
     def stage(self, label: str) -> Iterator[Stage]:
         """Time a stage; the calls of one label under one parent add up in one record."""
         self.path += (label,)
-        record = self.by_path.get(self.path)
-        if record is None:
-            record = self.by_path[self.path] = Stage(label, len(self.path) - 1)
-            self.stages.append(record)
+        with self.lock:
+            record = self.by_path.get(self.path)
+            if record is None:
+                record = self.by_path[self.path] = Stage(label, len(self.path) - 1)
+                self.stages.append(record)
         mark = self.sampler.mark()
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             yield record
         finally:
-            record.calls += 1
-            record.wall_s += time.perf_counter() - wall
-            record.cpu_s += time.process_time() - cpu
-            record.peak_rss = max(record.peak_rss, self.sampler.peak_since(mark))
-            record.rss_after = self.sampler.process.memory_info().rss
+            with self.lock:
+                record.calls += 1
+                record.wall_s += time.perf_counter() - wall
+                record.cpu_s += time.process_time() - cpu
+                record.peak_rss = max(record.peak_rss, self.sampler.peak_since(mark))
+                record.rss_after = self.sampler.process.memory_info().rss
             self.path = self.path[:-1]
 
     def wrap(self, module: Any, name: str, label: str | None = None) -> None:
