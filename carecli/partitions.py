@@ -1,12 +1,11 @@
-"""Big message exports, out of core: split by conversation on disk, one part at a time.
+"""Big message exports, out of core: split by conversation on disk, two parts at a time.
 
 Every value of the timeline comes from the events of one conversation, so a partition
 holding whole conversations is processed alone and the parts are concatenated
 (timeline.concatenated). The typed events stream from the file into partitions on disk
 (a temporary directory, in $TMPDIR), never all in memory: the peak is the scan's buffers,
-then one partition's events plus the conversation rows, instead of every event twice
-(the rows and their sorted copy).
-"""
+then two partitions' events plus the conversation rows, instead of every event twice
+(the rows and their sorted copy)."""
 
 from __future__ import annotations
 
