@@ -70,8 +70,12 @@ def load_timeline(
         raise SpillFailed(f"{tempfile.gettempdir()}: {exc.strerror or exc}") from None
     with spill as spill_dir:
         directories = [Path(spill_dir, str(index)) for index in range(len(prepared))]
-        for file, directory in zip(prepared, directories, strict=True):
-            _spill(file, directory, count)
+        for index, (file, directory) in enumerate(zip(prepared, directories, strict=True)):
+            try:
+                _spill(file, directory, count)
+            except InputError:
+                _raise_earlier_problems(prepared[:index], directories)
+                raise
         # The schema of each file's parts: a part without rows of that file is empty.
         empty = [pl.read_parquet(next(d.glob("*/*.parquet")), n_rows=0) for d in directories]
         names = sorted({path.name for d in directories for path in d.iterdir()})
@@ -81,9 +85,7 @@ def load_timeline(
         with ThreadPoolExecutor(max_workers=2) as pool:
             done = list(pool.map(work, names))
     for index, file in enumerate(prepared):
-        merged = merge_problems([part.problems[index] for part in done])
-        if merged:
-            raise InputError(merged[0].describe(file.source.path))
+        _raise_first_problem(file, [part.problems[index] for part in done])
     timeline = concatenated([part.timeline for part in done if part.timeline is not None])
     return timeline, sum(part.events for part in done), done[0].shown
 
@@ -114,6 +116,21 @@ def _process(
         return _Part(problems, shown, None, 0)
     events = sum(frame.height for frame in frames)
     return _Part(problems, shown, from_messages(handed_over(frames)), events)
+
+
+def _raise_earlier_problems(files: Sequence[Prepared], directories: list[Path]) -> None:
+    """A later file cannot be read: in memory, a bad row of an earlier file, validated
+    before that file was read, would have stopped the run first."""
+    for file, directory in zip(files, directories, strict=False):
+        parts = [_read_part(part, pl.DataFrame()) for part in directory.iterdir()]
+        _raise_first_problem(file, [finish(file, rows, strict=False).problems for rows in parts])
+
+
+def _raise_first_problem(file: Prepared, parts: list[tuple[DataProblem, ...]]) -> None:
+    """Raise the file's first problem, from those found in its partitions, if any."""
+    merged = merge_problems(parts)
+    if merged:
+        raise InputError(merged[0].describe(file.source.path))
 
 
 def _spill(file: Prepared, directory: Path, count: int) -> None:

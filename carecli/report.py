@@ -79,7 +79,12 @@ def load_dataset(
     for path in files:
         source = open_source(path, input_format or config.input_format, config.csv_separator)
         file_config, file_notes = with_preset(source, config, preset)
-        prepared.append(prepare(source, file_config))
+        try:
+            prepared.append(prepare(source, file_config))
+        except InputError:
+            for earlier in prepared:  # an earlier file's bad row is the first error
+                finish(earlier, collect_rows(earlier))
+            raise
         notes += file_notes
     granularities = {file.granularity for file in prepared}
     if len(granularities) > 1:

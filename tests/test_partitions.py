@@ -166,6 +166,14 @@ def test_of_two_bad_files_the_first_is_named(tmp_path: Path) -> None:
     expected = _error([first, second], 1)
     assert "1.csv" in expected
     assert _error([first, second], 3) == expected
+    # The second cannot even be read, at its start (a sample of its first rows is read
+    # before any file's rows) or far into it: the first's bad row still comes first.
+    good_rows = "".join(f"c{i},2026-11-02T09:00:00Z,customer\n" for i in range(2000))
+    for rows in ("", good_rows):
+        text = f'conversation_id,timestamp,role\n{rows}c,"2026-11-02,customer\n'
+        second.write_text(text, encoding="utf-8")
+        assert "unreadable quoting" in _error(second, 1)
+        assert _error([first, second], 3) == expected == _error([first, second], 1)
 
 
 def test_unreadable_and_empty_files_fail_as_in_memory(tmp_path: Path) -> None:
