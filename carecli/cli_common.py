@@ -229,7 +229,7 @@ def start_run(
     from concurrent.futures import ThreadPoolExecutor
     from dataclasses import replace
 
-    from carecli import quality
+    from carecli import quality, strict
     from carecli.config import load_config
     from carecli.periods import select_period
     from carecli.prescan import prescan
@@ -267,7 +267,7 @@ def start_run(
         dataset, more = quality.assess(dataset, datetime.now(UTC))
     findings += more
     if strict_data and findings:
-        raise quality.strict_error(findings, files, config, format_in, preset)
+        raise strict.strict_error(findings, files, config, format_in, preset)
     for note in dataset.notes:
         err(note)
     for finding in findings:
