@@ -111,14 +111,18 @@ class Prepared:
     typed: pl.LazyFrame  # ROW_INDEX, every field typed, RAW + field where it is missing
 
     @property
+    def read_fields(self) -> dict[str, str]:
+        """Fields read from the file, those built from reply chains included: the ones
+        validated (a wrong constant already stopped `prepare`)."""
+        if not self.threads:
+            return self.mapping
+        linked = dict.fromkeys(("conversation_id", "message_id"), self.threads[_THREAD_ID])
+        return {**self.mapping, **linked}
+
+    @property
     def fields(self) -> dict[str, str]:
         """Canonical field -> source column, as shown to the user ("" for a constant)."""
-        threads = dict.fromkeys(("conversation_id", "message_id"), self.threads.get(_THREAD_ID))
-        return {
-            **self.mapping,
-            **(threads if self.threads else {}),
-            **dict.fromkeys(self.constants, ""),
-        }
+        return {**self.read_fields, **dict.fromkeys(self.constants, "")}
 
 
 def normalize(source: Source, config: Config, strict: bool = True) -> Normalized:
@@ -222,10 +226,7 @@ def finish(prepared: Prepared, frame: pl.DataFrame, strict: bool = True) -> Norm
         )
         frame = frame.with_columns(pl.col("conversation_id").alias(RAW + "conversation_id"))
     shown = prepared.fields
-    # Constants are not validated: a wrong one stopped `prepare`.
-    linked = ("conversation_id", "message_id") if threads else ()
-    checked = {name: column for name, column in shown.items() if name in mapping or name in linked}
-    problems = find_problems(frame, source, checked, config)
+    problems = find_problems(frame, source, prepared.read_fields, config)
     if problems and strict:
         raise InputError(problems[0].describe(source.path))
     frame = frame.select(

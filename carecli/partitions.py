@@ -9,7 +9,6 @@ then two partitions' events plus the conversation rows, instead of every event t
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 import tempfile
@@ -23,7 +22,7 @@ import polars as pl
 from carecli.errors import InputError
 from carecli.event_order import CID
 from carecli.load import Source, reading
-from carecli.normalize import Normalized, Prepared, finish
+from carecli.normalize import Prepared, finish
 from carecli.timeline import Timeline, concatenated, from_messages, handed_over
 from carecli.validate import DataProblem, merge_problems
 
@@ -54,11 +53,9 @@ def _estimated_events(source: Source) -> int:
     return source.path.stat().st_size // _BYTES_PER_EVENT.get(source.format, 80)
 
 
-def load_timeline(
-    prepared: Sequence[Prepared], count: int
-) -> tuple[Timeline, int, list[Normalized]]:
-    """The timeline of message-level files in `count` partitions, the number of events
-    read, and each file's Normalized (without rows: its mapping, for the Dataset).
+def load_timeline(prepared: Sequence[Prepared], count: int) -> tuple[Timeline, int]:
+    """The timeline of message-level files in `count` partitions, and the number of
+    events read.
 
     Raises InputError like normalize: a file's read errors in file order, then its
     first bad row. Every partition is validated before that row is named, so that it is
@@ -87,16 +84,15 @@ def load_timeline(
     for index, file in enumerate(prepared):
         _raise_first_problem(file, [part.problems[index] for part in done])
     timeline = concatenated([part.timeline for part in done if part.timeline is not None])
-    return timeline, sum(part.events for part in done), done[0].shown
+    return timeline, sum(part.events for part in done)
 
 
 @dataclass(frozen=True)
 class _Part:
-    """What one partition gives: for each file its problems and mapping, and the timeline
-    of the partition's conversations (None when a row is bad: the run will stop)."""
+    """What one partition gives: each file's problems, and the timeline of the
+    partition's conversations (None when a row is bad: the run will stop)."""
 
     problems: list[tuple[DataProblem, ...]]
-    shown: list[Normalized]  # without rows
     timeline: Timeline | None
     events: int
 
@@ -105,17 +101,16 @@ def _process(
     prepared: Sequence[Prepared], directories: list[Path], empty: list[pl.DataFrame], name: str
 ) -> _Part:
     frames: list[pl.DataFrame] = []
-    problems, shown = [], []
+    problems = []
     for file, directory, no_rows in zip(prepared, directories, empty, strict=True):
         normalized = finish(file, _read_part(directory / name, no_rows), strict=False)
         problems.append(normalized.problems)
-        shown.append(dataclasses.replace(normalized, frame=normalized.frame.clear()))
         frames.append(normalized.frame)
         del normalized
     if any(problems):
-        return _Part(problems, shown, None, 0)
+        return _Part(problems, None, 0)
     events = sum(frame.height for frame in frames)
-    return _Part(problems, shown, from_messages(handed_over(frames)), events)
+    return _Part(problems, from_messages(handed_over(frames)), events)
 
 
 def _raise_earlier_problems(files: Sequence[Prepared], directories: list[Path]) -> None:

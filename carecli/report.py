@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -99,39 +98,30 @@ def load_dataset(
         count = partitions or partition_count([file.source for file in prepared])
     if count > 1:
         try:
-            timeline, rows, read = load_timeline(prepared, count)
+            timeline, rows = load_timeline(prepared, count)
         except SpillFailed as failed:
             notes += (
                 f"could not write the partitions of a big export to {failed}; the "
                 "events were read in memory instead (set TMPDIR to a disk with room)",
             )
             count = 1
-        else:
-            duplicates = timeline.duplicate_events
-            rows -= duplicates
-            what = "identical events were dropped"
     if count == 1:
-        frames: list[pl.DataFrame] = []
-        read = []  # each file's mapping, without its rows
-        for file in prepared:
-            normalized = finish(file, collect_rows(file))
-            frames.append(normalized.frame)
-            read.append(dataclasses.replace(normalized, frame=normalized.frame.clear()))
-            del normalized
+        frames = [finish(file, collect_rows(file)).frame for file in prepared]
         rows = sum(frame.height for frame in frames)
         if granularity == "messages":
-            # Identical events are dropped while the timeline is sorted, where it is cheap.
             # The events are handed over, not kept here: from_messages frees them once it
             # has its own copy to sort.
             timeline = from_messages(handed_over(frames))
-            duplicates = timeline.duplicate_events
-            rows -= duplicates
-            what = "identical events were dropped"
         else:
             frame, duplicates = drop_repeated_conversations(handed_over(frames))
             rows = frame.height
             timeline = from_conversations(frame)
             what = "repeated conversation rows were dropped (the last row of each is kept)"
+    if granularity == "messages":
+        # Identical events are dropped while the timeline is sorted, where it is cheap.
+        duplicates = timeline.duplicate_events
+        rows -= duplicates
+        what = "identical events were dropped"
     if duplicates:
         notes += (f"{duplicates} {what}",)
     timeline = clock.apply(timeline, config)
@@ -141,15 +131,15 @@ def load_dataset(
             f"{timeline.negative_durations} conversations of {shown} have a response or "
             "resolution before their creation; those times were left out",
         )
-    first = read[0]
+    first = prepared[0]
     return Dataset(
         path=files[0],
         format=first.source.format,
         granularity=granularity,
         rows=rows,
-        mapping=first.mapping,
+        mapping=first.fields,
         timeline=timeline,
-        preset=prepared[0].config.preset,
+        preset=first.config.preset,
         notes=notes,
         files=tuple(files),
         duplicates_dropped=duplicates,
