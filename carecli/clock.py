@@ -14,7 +14,7 @@ import polars as pl
 
 from carecli.business_time import business_seconds
 from carecli.config import Config
-from carecli.timeline import Timeline
+from carecli.timeline import KEY, Timeline
 
 DEFAULT = "default"
 
@@ -74,7 +74,7 @@ def apply(timeline: Timeline, config: Config) -> Timeline:
     turns = timeline.turns
     if turns is not None:
         turns = (
-            turns.join(conversations.select("conversation_id", "channel"), on="conversation_id")
+            turns.join(conversations.select(KEY, "channel"), on=KEY)
             .with_columns(
                 reply_s=pl.when(pl.col("replied_at").is_not_null())
                 .then(elapsed(pl.col("started_at"), pl.col("replied_at"), config))

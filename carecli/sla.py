@@ -25,7 +25,7 @@ from carecli.exit_codes import ExitCode
 from carecli.periods import Period
 from carecli.schema import DIMENSIONS
 from carecli.targets import DURATION_METRICS, Levels, Target
-from carecli.timeline import CID, Timeline, with_state_at
+from carecli.timeline import CID, KEY, Timeline, with_state_at
 
 STATUSES = ("pass", "warn", "fail", "no_data")
 LISTED = (CID, "channel", "agent", "value", "reason")
@@ -104,7 +104,7 @@ def samples(
             return pl.DataFrame(schema={**{d: pl.String for d in dims}, "value": pl.Float64})
         frame = (
             timeline.turns.lazy()
-            .join(conversations.select(dims), on=CID)
+            .join(conversations.select(KEY, *DIMENSIONS), on=KEY)
             .select(
                 *dims,
                 value=pl.coalesce(

@@ -13,7 +13,7 @@ import polars as pl
 from carecli.config import Config
 from carecli.metrics import METRICS, aggregations_for
 from carecli.periods import Period
-from carecli.timeline import CID, Timeline, with_state_at
+from carecli.timeline import KEY, Timeline, with_state_at
 
 Stats = dict[str, Any]
 GroupKey = tuple[str | None, ...]
@@ -28,11 +28,11 @@ def filter_timeline(timeline: Timeline, filters: Mapping[str, Sequence[str]]) ->
     for name, values in filters.items():
         keep = keep & pl.col(name).is_in(list(values))
     conversations = timeline.conversations.filter(keep)
-    ids = conversations.select(CID)
+    keys = conversations.select(KEY)
     return Timeline(
         conversations=conversations,
-        turns=None if timeline.turns is None else timeline.turns.join(ids, on=CID, how="semi"),
-        status=timeline.status.join(ids, on=CID, how="semi"),
+        turns=None if timeline.turns is None else timeline.turns.join(keys, on=KEY, how="semi"),
+        status=timeline.status.join(keys, on=KEY, how="semi"),
         unavailable=timeline.unavailable,
         skipped_without_customer=timeline.skipped_without_customer,
         negative_durations=timeline.negative_durations,
@@ -120,7 +120,7 @@ def _period_bases(
     if "conversations" in frames:
         bases["conversations"] = in_period
     if "turns" in frames and timeline.turns is not None:
-        bases["turns"] = timeline.turns.lazy().join(in_period.select(CID, _ALL, *columns), on=CID)
+        bases["turns"] = timeline.turns.lazy().join(in_period.select(KEY, _ALL, *columns), on=KEY)
     if "backlog" in frames:
         bases["backlog"] = (
             with_state_at(timeline, period.end_utc)

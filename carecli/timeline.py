@@ -17,8 +17,13 @@ from carecli.event_order import CID, GID, drop_identical_events, sort_by_convers
 from carecli.load import ROW_INDEX
 from carecli.schema import DIMENSIONS
 
+# A conversation's number, unique within one timeline: turns and status events carry it
+# beside the text id, and joins match on it (~2x faster than on text ids).
+KEY = "_key"
+
 # Columns of the per-conversation frame that every metric reads.
 CONVERSATION_COLUMNS = (
+    KEY,
     CID,
     "created_at",
     # The moments behind the durations, kept so a business-hours clock can recompute them.
@@ -45,8 +50,9 @@ class Timeline:
     """What metrics need: conversations, reply turns (None without messages), status changes."""
 
     conversations: pl.DataFrame
-    turns: pl.DataFrame | None  # conversation_id, started_at, reply_s (null = still waiting)
-    status: pl.DataFrame  # conversation_id, at, resolved (bool): resolved/reopened events
+    # KEY, conversation_id, started_at, replied_at, reply_s (null = still waiting)
+    turns: pl.DataFrame | None
+    status: pl.DataFrame  # KEY, conversation_id, at, resolved (bool): resolved/reopened events
     unavailable: dict[str, str]  # metric -> what the input lacks for it
     skipped_without_customer: int = 0  # conversations with no customer message (no start)
     negative_durations: int = 0  # conversation rows whose times run backwards (left out)
@@ -208,6 +214,7 @@ def from_messages(events: pl.DataFrame) -> Timeline:
             & (pl.col("previous_role").is_null() | (pl.col("previous_role") != "customer"))
         )
         .select(
+            gid.alias(KEY),
             CID,
             started_at=ts,
             replied_at=pl.col("next_agent_at"),
@@ -215,8 +222,9 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         )
     )
     status = ordered.filter(pl.col("event").is_in(["resolved", "reopened"])).select(
-        CID, at=ts, resolved=pl.col("event") == "resolved"
+        gid.alias(KEY), CID, at=ts, resolved=pl.col("event") == "resolved"
     )
+    conversations = conversations.rename({GID: KEY})
     conv_df, turns_df, status_df = pl.collect_all([conversations, turns, status])
     started = conv_df.filter(pl.col("created_at").is_not_null())
     # A resolution before the first customer message (the last resolved event predates the
@@ -248,10 +256,23 @@ def handed_over(frames: list[pl.DataFrame]) -> pl.DataFrame:
 
 def concatenated(parts: Sequence[Timeline]) -> Timeline:
     """One timeline from those of disjoint sets of conversations (partitions of a file)."""
+    # Each part numbers its conversations from 1: shifted past the parts before it.
+    offsets, offset = [], 0
+    for part in parts:
+        offsets.append(offset)
+        offset += _last_key(part)
+
+    def joined(frames: Sequence[pl.DataFrame | None]) -> pl.DataFrame:
+        return pl.concat(
+            frame.with_columns(pl.col(KEY) + pl.lit(shift, pl.UInt32))
+            for frame, shift in zip(frames, offsets, strict=True)
+            if frame is not None
+        )
+
     return Timeline(
-        conversations=pl.concat(part.conversations for part in parts),
-        turns=pl.concat(part.turns for part in parts if part.turns is not None),
-        status=pl.concat(part.status for part in parts),
+        conversations=joined([part.conversations for part in parts]),
+        turns=joined([part.turns for part in parts]),
+        status=joined([part.status for part in parts]),
         # What one part lacks another may have (a resolved event, say): a metric is
         # unavailable only when every part lacks what it needs.
         unavailable={
@@ -263,6 +284,13 @@ def concatenated(parts: Sequence[Timeline]) -> Timeline:
         negative_durations=sum(part.negative_durations for part in parts),
         duplicate_events=sum(part.duplicate_events for part in parts),
     )
+
+
+def _last_key(part: Timeline) -> int:
+    """The highest conversation number of a part (its status events may name conversations
+    left out of its conversation rows: those without a customer message)."""
+    frames = [part.conversations, part.status, part.turns]
+    return max((frame[KEY].max() or 0 for frame in frames if frame is not None), default=0)
 
 
 def _prepared(events: pl.DataFrame) -> pl.DataFrame:
@@ -290,7 +318,7 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
         "outbound_messages",
     )
     moments = ("created_at", "first_response_at", "bot_first_response_at", "resolved_at")
-    lazy = _with_defaults(rows.lazy(), number_cols, pl.Float64)
+    lazy = _with_defaults(rows.lazy().with_row_index(KEY, offset=1), number_cols, pl.Float64)
     lazy = _with_defaults(lazy, moments, pl.Datetime("us", "UTC"))
     lazy = _with_defaults(lazy, ("status", "escalated", *DIMENSIONS), pl.String)
     # Without a status column, a resolution timestamp is what says a ticket is resolved.
@@ -334,6 +362,7 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
     # from its creation on: the export does not say when, only that it was. With no time
     # at all (no created_at either), it is resolved at any period end, as it was exported.
     status = lazy.filter(is_resolved).select(
+        KEY,
         CID,
         at=pl.coalesce("resolved_at", "created_at", pl.lit(_LONG_AGO, pl.Datetime("us", "UTC"))),
         resolved=pl.lit(True),
@@ -356,13 +385,13 @@ def with_state_at(timeline: Timeline, end: datetime) -> pl.LazyFrame:
     state = (
         timeline.status.lazy()
         .filter(pl.col("at") < end)
-        .group_by(CID)
+        .group_by(KEY)
         .agg(resolved_at_end=pl.col("resolved").sort_by("at").last())
     )
     # Tickets without a creation time (some exports) count as started before any end.
     return (
         timeline.conversations.lazy()
         .filter((pl.col("created_at") < end) | pl.col("created_at").is_null())
-        .join(state, on=CID, how="left")
+        .join(state, on=KEY, how="left")
         .with_columns(pl.col("resolved_at_end").fill_null(False))
     )

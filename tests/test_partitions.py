@@ -24,7 +24,7 @@ from carecli.config import Config, parse_config
 from carecli.errors import InputError
 from carecli.load import open_source
 from carecli.report import Dataset, load_dataset
-from carecli.timeline import Timeline
+from carecli.timeline import KEY, Timeline
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
 ORDER = {
@@ -45,10 +45,17 @@ def spill_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 
 def _frames(timeline: Timeline) -> dict[str, pl.DataFrame]:
+    """The frames in conversation order, without the conversation numbers (a split numbers
+    them otherwise), once those are checked to name one conversation each."""
     frames = {"conversations": timeline.conversations, "status": timeline.status}
     if timeline.turns is not None:
         frames["turns"] = timeline.turns
-    return {name: frame.sort(ORDER[name], maintain_order=True) for name, frame in frames.items()}
+    pairs = pl.concat(frame.select(KEY, "conversation_id") for frame in frames.values()).unique()
+    assert pairs[KEY].is_unique().all() and pairs["conversation_id"].is_unique().all()
+    return {
+        name: frame.drop(KEY).sort(ORDER[name], maintain_order=True)
+        for name, frame in frames.items()
+    }
 
 
 def assert_same_dataset(split: Dataset, whole: Dataset) -> None:
