@@ -187,12 +187,14 @@ def _future(
     """Conversations with any time after now (plus a tolerance): kept, but suspicious."""
     limit = now + FUTURE_TOLERANCE
     moments = [c for c in MOMENTS if c in conversations.columns]
-    parts = [conversations.select(CID, at=pl.max_horizontal(moments))]
+    parts = [conversations.lazy().select(CID, at=pl.max_horizontal(moments))]
     if turns is not None:
-        parts.append(turns.select(CID, at=pl.max_horizontal("started_at", "replied_at")))
-    parts.append(status.select(CID, "at"))
+        parts.append(turns.lazy().select(CID, at=pl.max_horizontal("started_at", "replied_at")))
+    parts.append(status.lazy().select(CID, "at"))
+    # Lazy: each frame's few late rows are selected before the union (a union of every
+    # time would copy millions of rows).
     times = pl.concat(parts, how="vertical_relaxed")
-    late = times.filter(pl.col("at") > limit).group_by(CID).agg(pl.col("at").max())
+    late = times.filter(pl.col("at") > limit).group_by(CID).agg(pl.col("at").max()).collect()
     if late.height == 0:
         return []
     first = late.sort("at", CID).row(0, named=True)
@@ -232,12 +234,15 @@ def _early(conversations: pl.DataFrame) -> list[Finding]:
 def _long(conversations: pl.DataFrame, turns: pl.DataFrame | None) -> list[Finding]:
     """Response, reply or resolution times over a year: kept, but almost surely wrong."""
     durations = [c for c in DURATIONS if c in conversations.columns]
-    parts = [conversations.select(CID, seconds=pl.max_horizontal(durations))]
+    parts = [conversations.lazy().select(CID, seconds=pl.max_horizontal(durations))]
     if turns is not None and "reply_s" in turns.columns:
-        parts.append(turns.select(CID, seconds=pl.col("reply_s")))
-    times = pl.concat(parts, how="vertical_relaxed")
+        parts.append(turns.lazy().select(CID, seconds=pl.col("reply_s")))
     long = (
-        times.filter(pl.col("seconds") > LONG_DURATION_S).group_by(CID).agg(pl.col("seconds").max())
+        pl.concat(parts, how="vertical_relaxed")
+        .filter(pl.col("seconds") > LONG_DURATION_S)
+        .group_by(CID)
+        .agg(pl.col("seconds").max())
+        .collect()
     )
     if long.height == 0:
         return []
