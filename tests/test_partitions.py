@@ -204,6 +204,7 @@ def test_partition_count_follows_the_size_of_the_input(
     sample = open_source(SAMPLE)
     assert partitions.partition_count([sample]) == 1  # the sample stays in memory
     monkeypatch.setattr(partitions, "EVENTS_PER_PARTITION", 100)
+    monkeypatch.setattr(partitions, "IN_MEMORY_BELOW", 200)
     events = SAMPLE.stat().st_size // 200  # JSON Lines: ~200 bytes per event
     assert partitions.partition_count([sample]) == min(
         partitions.MAX_PARTITIONS, round(events / 100)
@@ -214,6 +215,8 @@ def test_partition_count_follows_the_size_of_the_input(
         {"conversation_id": ["a"] * 250, "timestamp": ["2026-11-02T09:00:00Z"] * 250}
     ).write_parquet(parquet)
     assert partitions.partition_count([open_source(parquet)]) == 2  # round(2.5): to even
+    monkeypatch.setattr(partitions, "IN_MEMORY_BELOW", 251)
+    assert partitions.partition_count([open_source(parquet)]) == 1
 
 
 ROLES = st.sampled_from(["customer", "agent", "bot"])
