@@ -261,6 +261,29 @@ def test_aht_from_conversation_rows_and_not_available_without_columns(tmp_path: 
     assert result["mean"] is None
 
 
+def test_aht_from_message_events_sums_each_conversations_parts(tmp_path: Path) -> None:
+    rows = [
+        # A call in two legs: (300 + 60 + 0) + (120 + 0 + 45) = 525 s of handle time.
+        msg("c1", "2026-11-03 10:00", "customer"),
+        msg("c1", "2026-11-03 10:01", "agent", talk_seconds=300, hold_seconds=60),
+        msg("c1", "2026-11-03 10:09", "agent", talk_seconds=120, after_work_seconds=45),
+        msg("c2", "2026-11-03 11:00", "customer"),
+        msg("c2", "2026-11-03 11:02", "agent", talk_seconds=200),
+        # A chat without handle times is no contact: not averaged in as 0.
+        msg("w1", "2026-11-03 12:00", "customer"),
+        msg("w1", "2026-11-03 12:05", "agent"),
+    ]
+    result = stats(report_for(write_jsonl(tmp_path / "m.jsonl", rows)), "aht")
+    assert result["available"] is True
+    assert result["contacts"] == 2
+    assert result["mean"] == pytest.approx((525 + 200) / 2)
+    assert result["total"] == pytest.approx(725)
+
+    chats = [msg("w1", "2026-11-03 12:00", "customer"), msg("w1", "2026-11-03 12:05", "agent")]
+    result = stats(report_for(write_jsonl(tmp_path / "n.jsonl", chats)), "aht")
+    assert (result["available"], result["mean"], result["contacts"]) == (False, None, None)
+
+
 def test_conversation_rows_give_the_same_core_numbers(tmp_path: Path) -> None:
     rows = [
         {"conversation_id": "a", "created_at": "2026-11-02T10:00:00+01:00",
