@@ -65,6 +65,20 @@ def test_bot_messages_are_not_human_responses(tmp_path: Path) -> None:
     assert bot["without_bot_response"] == 0
 
 
+def test_bot_message_before_the_customer_is_no_bot_response(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 08:59", "bot"),  # a proactive greeting
+        msg("a", "2026-11-02 09:00", "customer"),
+        msg("a", "2026-11-02 09:00:30", "bot"),
+        msg("a", "2026-11-02 09:10", "agent", agent="Ann"),
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
+    assert stats(report, "bot_first_response_time")["median"] == pytest.approx(30)
+    volume = stats(report, "volume")
+    # Messages in and out count every message, the greeting and the bot's included.
+    assert (volume["inbound_messages"], volume["outbound_messages"]) == (1, 3)
+
+
 def test_outbound_message_before_the_customer_does_not_start_the_conversation(
     tmp_path: Path,
 ) -> None:
@@ -223,6 +237,16 @@ def test_nps_promoters_minus_detractors(tmp_path: Path) -> None:
     assert result["score"] == pytest.approx(100 * (3 - 2) / 6)
 
 
+def test_nps_counts_the_latest_score_of_a_conversation(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-03 10:00", "customer"),
+        event("a", "2026-11-03 11:00", "nps", nps=3),
+        event("a", "2026-11-04 09:00", "nps", nps=9),  # re-surveyed: the latest counts
+    ]
+    result = stats(report_for(write_jsonl(tmp_path / "m.jsonl", rows)), "nps")
+    assert (result["count"], result["promoters"], result["detractors"]) == (1, 1, 0)
+
+
 def test_nps_can_be_negative(tmp_path: Path) -> None:
     rows = []
     for i, score in enumerate([0, 3, 6, 9, 7]):
@@ -336,6 +360,33 @@ def test_agent_is_the_last_human_agent_who_replied(tmp_path: Path) -> None:
     ]
     report = report_for(write_jsonl(tmp_path / "m.jsonl", rows), group_by=("agent",))
     assert [g.key["agent"] for g in report.groups] == ["Bo"]
+
+
+def test_without_an_agent_reply_the_agent_is_the_last_named_on_another_event(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00", "customer"),
+        event("a", "2026-11-02 09:30", "note", agent="Ann"),
+        msg("a", "2026-11-02 09:31", "bot"),
+        event("a", "2026-11-02 10:00", "resolved", agent="Bo"),
+        msg("a", "2026-11-02 10:05", "customer", agent="Zed"),  # a customer's row: not it
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows), group_by=("agent",))
+    assert [g.key["agent"] for g in report.groups] == ["Bo"]
+
+
+def test_channel_team_topic_and_priority_are_the_last_values_seen(tmp_path: Path) -> None:
+    first = {"channel": "chat", "team": "Tier 1", "topic": "billing", "priority": "normal"}
+    last = {"channel": "email", "team": "Tier 2", "topic": "refund", "priority": "high"}
+    rows = [
+        msg("a", "2026-11-02 09:00", "customer", **first),
+        msg("a", "2026-11-02 09:05", "agent", agent="Ann", **last),
+        msg("a", "2026-11-02 09:10", "customer", channel="", topic=""),  # empty: not a value
+    ]
+    dims = ("channel", "team", "topic", "priority")
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows), group_by=dims)
+    assert [g.key for g in report.groups] == [last]
 
 
 NO_RESOLUTION_EVENTS = "the input has no resolution events (event: resolved)"
