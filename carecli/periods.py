@@ -29,9 +29,9 @@ class Period:
             return None
         if self.kind == "week":
             return week_period(self.start.date() - timedelta(days=7), self.timezone)
-        # Shift by whole local days so a range crossing DST keeps its wall-clock bounds.
-        days = (self.end.date() - self.start.date()).days
-        shift = timedelta(days=days) if days else self.end - self.start
+        # Shift by the wall-clock length, so a range crossing DST keeps its local bounds
+        # and a range of part of a day (08:00 to 20:00 two days later) keeps its length.
+        shift = self.end.replace(tzinfo=None) - self.start.replace(tzinfo=None)
         start = _localize(self.start.replace(tzinfo=None) - shift, self.timezone)
         end = self.start
         return Period(start, end, _range_label(start, end), "range")

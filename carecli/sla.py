@@ -75,7 +75,9 @@ def samples(
         if calendar is None:  # the timeline's durations already follow the clock in force
             return pl.col(seconds)
         again = elapsed(pl.col(start), pl.col(end), config, calendar)
-        return pl.when(pl.col(end).is_not_null()).then(again).otherwise(pl.col(seconds))
+        # A time left out as impossible (a reply before the start) stays left out.
+        known = pl.col(end).is_not_null() & pl.col(seconds).is_not_null()
+        return pl.when(known).then(again).otherwise(pl.col(seconds))
 
     def waited(since: str) -> pl.Expr:
         return clock_age(since, as_of, config, calendar)
@@ -94,7 +96,7 @@ def samples(
             "bot_first_response_time": ("bot_first_response_at", "bot_first_response_s"),
             "resolution_time": ("resolved_at", "resolution_s"),
         }[metric]
-        frame = conversations.select(
+        frame = conversations.filter(_not_left_out(moment, column)).select(
             *dims,
             value=pl.coalesce(measured("created_at", moment, column), waited("created_at")),
             waiting=pl.col(column).is_null(),
@@ -105,6 +107,7 @@ def samples(
         frame = (
             timeline.turns.lazy()
             .join(conversations.select(KEY, *DIMENSIONS), on=KEY)
+            .filter(_not_left_out("replied_at", "reply_s"))
             .select(
                 *dims,
                 value=pl.coalesce(
@@ -147,6 +150,12 @@ def samples(
     if "reason" not in frame.columns:
         frame = frame.with_columns(reason=pl.lit(None, pl.String))
     return frame
+
+
+def _not_left_out(moment: str, seconds: str) -> pl.Expr:
+    """A moment without its duration is a time left out as impossible (a response before
+    the start, NaN): no sample, as in the report, and not waiting either."""
+    return pl.col(moment).is_null() | pl.col(seconds).is_not_null()
 
 
 def _where(target: Target) -> list[pl.Expr]:

@@ -31,8 +31,9 @@ def filter_timeline(timeline: Timeline, filters: Mapping[str, Sequence[str]]) ->
     keys = conversations.select(KEY)
     return Timeline(
         conversations=conversations,
+        # The timeline's order is kept: same-second status events are settled by it.
         turns=None if timeline.turns is None else timeline.turns.join(keys, on=KEY, how="semi"),
-        status=timeline.status.join(keys, on=KEY, how="semi"),
+        status=timeline.status.join(keys, on=KEY, how="semi", maintain_order="left"),
         unavailable=timeline.unavailable,
         skipped_without_customer=timeline.skipped_without_customer,
         negative_durations=timeline.negative_durations,

@@ -391,7 +391,9 @@ def with_state_at(timeline: Timeline, end: datetime) -> pl.LazyFrame:
         timeline.status.lazy()
         .filter(pl.col("at") < end)
         .group_by(KEY)
-        .agg(resolved_at_end=pl.col("resolved").sort_by("at").last())
+        # Stable: of a resolved and a reopened event in the same second, the later in the
+        # timeline's order wins, as it does for resolution_time.
+        .agg(resolved_at_end=pl.col("resolved").sort_by("at", maintain_order=True).last())
     )
     # Tickets without a creation time (some exports) count as started before any end.
     return (

@@ -466,3 +466,178 @@ def test_a_resolution_before_the_first_customer_message_is_left_out(tmp_path: Pa
     assert load_dataset(path, Config()).timeline.negative_durations == 1
     resolution = stats(report_for(path), "resolution_time")
     assert (resolution["count"], resolution["median"], resolution["max"]) == (1, 3600, 3600)
+
+
+def test_totals_are_null_not_zero_when_no_row_has_the_column(tmp_path: Path) -> None:
+    rows = [
+        {"conversation_id": "p1", "created_at": "2026-11-03T10:00:00Z", "channel": "phone",
+         "talk_seconds": 300, "hold_seconds": 60, "after_work_seconds": 40},
+        {"conversation_id": "w1", "created_at": "2026-11-03T12:00:00Z", "channel": "whatsapp",
+         "talk_seconds": "", "hold_seconds": "", "after_work_seconds": ""},
+    ]  # fmt: skip
+    report = report_for(write_csv(tmp_path / "c.csv", rows), group_by=("channel",))
+    # No inbound/outbound_messages columns: not available as counts, never 0.
+    volume = stats(report, "volume")
+    assert (volume["conversations"], volume["inbound_messages"]) == (2, None)
+    assert volume["outbound_messages"] is None
+    assert stats(report, "aht")["total"] == pytest.approx(400)
+    groups = {g.key["channel"]: g.current["aht"] for g in report.groups}
+    assert groups["phone"]["total"] == pytest.approx(400)
+    # The WhatsApp row has no handle time: AHT is available, but its total is null, not 0.
+    assert (groups["whatsapp"]["contacts"], groups["whatsapp"]["total"]) == (0, None)
+    assert groups["whatsapp"]["mean"] is None
+
+
+def test_a_resolution_left_out_as_backwards_is_still_not_unresolved(tmp_path: Path) -> None:
+    # M10 (unresolved counted from a null resolution_s instead of ~is_resolved).
+    rows = [
+        event("c1", "2026-11-03 08:00", "resolved"),  # before its start: a left-out duration
+        msg("c1", "2026-11-03 09:00", "customer"),
+        msg("c2", "2026-11-03 09:00", "customer"),
+        event("c2", "2026-11-03 10:00", "resolved"),
+        msg("c3", "2026-11-03 09:00", "customer"),  # open
+    ]
+    resolution = stats(report_for(write_jsonl(tmp_path / "m.jsonl", rows)), "resolution_time")
+    assert (resolution["count"], resolution["median"]) == (1, 3600)
+    assert resolution["unresolved"] == 1  # c3 only: c1 is resolved, its time is unknown
+
+
+def test_an_escalation_after_the_resolution_does_not_reopen_it(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00", "customer"),
+        msg("a", "2026-11-02 09:10", "agent", agent="Ann"),
+        event("a", "2026-11-02 10:00", "resolved"),
+        event("a", "2026-11-02 11:00", "escalated"),  # not a state change
+        event("a", "2026-11-02 12:00", "transferred"),
+        msg("b", "2026-11-03 09:00", "customer"),  # open
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
+    assert stats(report, "backlog")["open"] == 1  # b only
+    resolution = stats(report, "resolution_time")
+    assert (resolution["count"], resolution["median"], resolution["unresolved"]) == (1, 3600, 1)
+    fcr = stats(report, "fcr_rate")
+    assert (fcr["resolved"], fcr["first_contact_resolved"]) == (1, 0)
+
+
+def test_a_resolution_in_the_first_customer_seconds_is_zero_not_backwards(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-03 09:00", "customer"),
+        event("a", "2026-11-03 09:00", "resolved"),  # same second: sorts after the customer
+        msg("b", "2026-11-03 09:00", "customer"),
+        event("b", "2026-11-03 11:00", "resolved"),
+    ]
+    path = write_jsonl(tmp_path / "m.jsonl", rows)
+    assert load_dataset(path, Config()).timeline.negative_durations == 0
+    resolution = stats(report_for(path), "resolution_time")
+    assert (resolution["count"], resolution["unresolved"]) == (2, 0)
+    assert (resolution["median"], resolution["max"]) == (3600, 7200)
+    assert resolution["mean"] == pytest.approx(3600)
+
+
+def test_first_response_prefers_the_timestamp_then_seconds_then_minutes(tmp_path: Path) -> None:
+    # docs/metrics.md: first_response_at - created_at, else first_response_seconds (then
+    # first_response_minutes x 60). Rows carry conflicting columns to pin the order.
+    rows = [
+        {"conversation_id": "a", "created_at": "2026-11-03T10:00:00Z",
+         "first_response_at": "2026-11-03T10:10:00Z", "first_response_seconds": 60,
+         "first_response_minutes": 1},  # 600 s from the timestamps
+        {"conversation_id": "b", "created_at": "2026-11-03T10:00:00Z", "first_response_at": "",
+         "first_response_seconds": 90, "first_response_minutes": 5},  # 90 s
+        {"conversation_id": "c", "created_at": "2026-11-03T10:00:00Z", "first_response_at": "",
+         "first_response_seconds": "", "first_response_minutes": 20},  # 1200 s
+    ]  # fmt: skip
+    frt = stats(report_for(write_csv(tmp_path / "c.csv", rows)), "first_response_time")
+    assert frt["count"] == 3
+    assert (frt["median"], frt["max"]) == (600, 1200)
+    assert frt["mean"] == pytest.approx((600 + 90 + 1200) / 3)
+
+
+def test_without_a_status_column_resolved_at_says_resolved(tmp_path: Path) -> None:
+    rows = [
+        {"conversation_id": "a", "created_at": "2026-11-03T10:00:00Z",
+         "resolved_at": "2026-11-03T12:00:00Z", "reopen_count": 0},
+        {"conversation_id": "b", "created_at": "2026-11-04T10:00:00Z", "resolved_at": "",
+         "reopen_count": 0},
+        {"conversation_id": "c", "created_at": "2026-11-05T10:00:00Z",
+         "resolved_at": "2026-11-10T10:00:00Z", "reopen_count": 1},  # resolved after W45
+    ]  # fmt: skip
+    report = report_for(write_csv(tmp_path / "c.csv", rows))
+    resolution = stats(report, "resolution_time")
+    assert (resolution["count"], resolution["unresolved"]) == (2, 1)
+    assert (resolution["median"], resolution["max"]) == (7200 + (5 * 86400 - 7200) / 2, 5 * 86400)
+    assert stats(report, "backlog")["open"] == 2  # b, and c (resolved only after the end)
+    fcr = stats(report, "fcr_rate")
+    assert (fcr["resolved"], fcr["first_contact_resolved"]) == (2, 1)
+
+
+def test_zero_second_durations_of_ticket_rows_are_samples(tmp_path: Path) -> None:
+    rows = [
+        {"conversation_id": "a", "created_at": "2026-11-03T10:00:00Z",
+         "first_response_seconds": 0, "bot_first_response_seconds": 0,
+         "resolved_at": "2026-11-03T10:00:00Z", "status": "closed"},
+        {"conversation_id": "b", "created_at": "2026-11-03T10:00:00Z",
+         "first_response_seconds": 600, "bot_first_response_seconds": 4,
+         "resolved_at": "2026-11-03T12:00:00Z", "status": "closed"},
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "c.csv", rows)
+    assert load_dataset(path, Config()).timeline.negative_durations == 0
+    report = report_for(path)
+    frt = stats(report, "first_response_time")
+    assert (frt["count"], frt["median"], frt["awaiting_first_response"]) == (2, 300, 0)
+    bot = stats(report, "bot_first_response_time")
+    assert (bot["count"], bot["mean"], bot["without_bot_response"]) == (2, 2, 0)
+    resolution = stats(report, "resolution_time")
+    assert (resolution["count"], resolution["mean"], resolution["unresolved"]) == (2, 3600, 0)
+
+
+def test_a_resolution_exactly_at_the_period_end_is_still_backlog(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00", "customer", channel="email"),
+        event("a", "2026-11-09 00:00", "resolved"),  # at the end of W45: not before it
+        msg("b", "2026-11-03 09:00", "customer", channel="chat"),
+        event("b", "2026-11-04 09:00", "resolved"),
+        event("b", "2026-11-09 00:00", "reopened"),  # at the end: b is still resolved then
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows), group_by=("channel",))
+    assert stats(report, "backlog")["open"] == 1
+    by_channel = {g.key["channel"]: g.current["backlog"]["open"] for g in report.groups}
+    assert by_channel == {"email": 1, "chat": 0}  # a open, b resolved at the end
+
+
+def test_a_ticket_resolved_before_it_was_created_is_counted_as_backwards(tmp_path: Path) -> None:
+    rows = [
+        {"conversation_id": "a", "created_at": "2026-11-03T10:00:00Z",
+         "resolved_at": "2026-11-03T09:00:00Z", "status": "closed"},  # backwards
+        {"conversation_id": "b", "created_at": "2026-11-03T10:00:00Z",
+         "resolved_at": "2026-11-03T11:00:00Z", "status": "closed"},
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "c.csv", rows)
+    assert load_dataset(path, Config()).timeline.negative_durations == 1
+    resolution = stats(report_for(path), "resolution_time")
+    assert (resolution["count"], resolution["max"], resolution["unresolved"]) == (1, 3600, 0)
+
+
+def test_same_second_resolved_then_reopened_is_open_in_the_backlog_too(tmp_path: Path) -> None:
+    # Ties keep file order (docs/metrics.md): resolved then reopened in the same second
+    # leave the conversation open, for the backlog as for resolution_time.
+    rows = [
+        msg("a", "2026-11-03 09:00", "customer"),
+        msg("a", "2026-11-03 09:30", "agent", agent="Ann"),
+        event("a", "2026-11-03 10:00", "resolved"),
+        event("a", "2026-11-03 10:00", "reopened"),
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
+    resolution = stats(report, "resolution_time")
+    assert (resolution["count"], resolution["unresolved"]) == (0, 1)
+    assert stats(report, "backlog")["open"] == 1
+
+
+def test_same_second_customer_and_bot_sort_customer_first(tmp_path: Path) -> None:
+    rows = [
+        msg("a", "2026-11-02 09:00", "bot"),  # same second, written first: still after t0
+        msg("a", "2026-11-02 09:00", "customer"),
+        msg("a", "2026-11-02 09:05", "agent", agent="Ann"),
+    ]
+    report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
+    bot = stats(report, "bot_first_response_time")
+    assert (bot["count"], bot["median"], bot["without_bot_response"]) == (1, 0, 0)
