@@ -232,3 +232,24 @@ def test_matches_reference(case: tuple[Calendar, list[tuple[int, int]]]) -> None
     got = frame.select(business_seconds(pl.col("start"), pl.col("end"), calendar))
     expected = [reference_us(calendar, s, e) / 1_000_000 for s, e in pairs]
     assert got.to_series().to_list() == pytest.approx(expected, abs=1e-6)
+
+
+def test_opening_that_ends_at_the_spring_forward_instant() -> None:
+    """business_time._offset_segments: `starts.append(high)` -> `starts.append(low)` (each
+    offset change placed one second early)."""
+    import polars as pl
+
+    from carecli.business_time import business_seconds
+    from carecli.calendars import Calendar
+
+    # Sundays 00:00-02:00 Berlin: on Mar 29 2026 02:00 CET is the jump to 03:00 CEST
+    # (01:00 UTC), so the opening is exactly 23:00-01:00 UTC: 2 hours.
+    early = Calendar("early", "Europe/Berlin", hours=((),) * 6 + (((0, 120),),))
+    frame = pl.DataFrame(
+        {
+            "start": [datetime.fromisoformat("2026-03-28T20:00:00+00:00")],
+            "end": [datetime.fromisoformat("2026-03-29T05:00:00+00:00")],
+        }
+    )
+    seconds = frame.select(business_seconds(pl.col("start"), pl.col("end"), early)).item()
+    assert seconds == 2 * 3600

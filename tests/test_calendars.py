@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from carecli.calendars import ALWAYS_OPEN, Calendar, read_calendars
+from carecli.config import parse_config
 
 
 def _read(text: str) -> tuple[dict[str, Calendar], list[tuple[tuple[Any, ...], str]]]:
@@ -168,3 +169,25 @@ def test_is_open_is_local_wall_clock_time() -> None:
     assert office.is_open(datetime(2026, 1, 9, 8, 0, tzinfo=UTC))  # Friday 09:00 CET
     assert not office.is_open(datetime(2026, 6, 6, 10, 0, tzinfo=UTC))  # Saturday
     assert not office.is_open(datetime(2026, 12, 25, 10, 0, tzinfo=UTC))  # holiday
+
+
+def _office(extra: str) -> str:
+    return "calendars:\n  office: {timezone: Europe/Berlin, " + extra + "}\n"
+
+
+def test_holiday_range_of_exactly_a_year_and_one_day_too_long() -> None:
+    """calendars._read_holidays: `days >= MAX_HOLIDAY_RANGE_DAYS` -> `>`."""
+    from carecli.errors import ConfigError
+
+    # 2027 is not a leap year: 2027-01-01..2028-01-01 is 365 days apart (366 dates): allowed.
+    ok = parse_config(_office('hours: 24/7, holidays: ["2027-01-01..2028-01-01"]'))
+    assert len(ok.calendars["office"].holidays) == 366
+    # One day more (366 days apart) is refused.
+    with pytest.raises(ConfigError, match="longer than a year"):
+        parse_config(_office('hours: 24/7, holidays: ["2027-01-01..2028-01-02"]'))
+
+
+def test_touching_intervals_are_not_an_overlap() -> None:
+    """calendars._intervals: `if s2 < e1` -> `if s2 <= e1`."""
+    config = parse_config(_office('hours: {mon: ["09:00-12:00", "12:00-13:00"]}'))
+    assert config.calendars["office"].hours[0] == ((540, 720), (720, 780))

@@ -28,6 +28,7 @@ clock: business
 channel_calendars: {email: office, default: always}
 """
 NOW = datetime.fromisoformat("2026-11-16T12:00:00+00:00")
+OFFICE = 'office: {timezone: Europe/Berlin, hours: {mon-fri: "09:00-18:00"}}'
 
 
 def _rows() -> list[dict]:
@@ -131,3 +132,65 @@ def test_clock_option(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 2
     assert "needs calendars:" in result.stderr
+
+
+def test_default_channel_calendar_alone_is_business_time(tmp_path: Path) -> None:
+    """clock.elapsed: `if default` -> `if False` (the default calendar ignored when no
+    other channel has one)."""
+    config = parse_config(
+        f"calendars:\n  {OFFICE}\nclock: business\nchannel_calendars: {{default: office}}\n"
+    )
+    rows = [
+        msg("c", "2026-11-06 16:30", "customer", channel="chat"),  # Fri 17:30 CET
+        msg("c", "2026-11-09 08:15", "agent", agent="Ann", channel="chat"),  # Mon 09:15 CET
+    ]
+    dataset = load_dataset(write_jsonl(tmp_path / "m.jsonl", rows), config)
+    report = build_report(dataset, parse_week("2026-W45", "UTC", NOW), config, [])
+    # Friday 17:30-18:00 + Monday 09:00-09:15 = 45 business minutes.
+    assert report.overall.current["first_response_time"]["max"] == 45 * 60
+
+
+def test_business_clock_keeps_backwards_times_left_out(tmp_path: Path) -> None:
+    """clock.apply: `known = moment not null & current not null` -> `moment not null` (a
+    resolution before the first customer message, left out by the timeline, came back as 0
+    business seconds)."""
+    config = parse_config(
+        f"calendars:\n  {OFFICE}\nclock: business\nchannel_calendars: {{email: office}}\n"
+    )
+    rows = [
+        event("r", "2026-11-02 09:00", "resolved"),  # Mon 10:00 CET, before the customer
+        msg("r", "2026-11-02 10:00", "customer", channel="email"),
+        msg("r", "2026-11-02 10:30", "agent", agent="Ann", channel="email"),
+    ]
+    dataset = load_dataset(write_jsonl(tmp_path / "m.jsonl", rows), config)
+    conversation = dataset.timeline.conversations.row(0, named=True)
+    assert conversation["first_response_s"] == 30 * 60
+    assert conversation["resolution_s"] is None
+
+
+def test_bot_first_response_in_business_time(tmp_path: Path) -> None:
+    """clock.apply: the bot_first_response_s line dropped (bot responses kept in calendar
+    time under a business clock)."""
+    config = parse_config(
+        f"calendars:\n  {OFFICE}\nclock: business\nchannel_calendars: {{email: office}}\n"
+    )
+    rows = [
+        msg("b", "2026-11-06 16:30", "customer", channel="email"),  # Fri 17:30 CET
+        msg("b", "2026-11-09 08:15", "bot", channel="email"),  # Mon 09:15 CET
+    ]
+    dataset = load_dataset(write_jsonl(tmp_path / "m.jsonl", rows), config)
+    assert dataset.timeline.conversations["bot_first_response_s"].item() == 45 * 60
+
+
+def test_age_converts_an_aware_now_to_utc() -> None:
+    """clock.age: `now.astimezone(UTC)` -> `now.replace(tzinfo=UTC)`."""
+    import polars as pl
+
+    from carecli.clock import age
+    from carecli.config import Config
+
+    frame = pl.DataFrame(
+        {"created_at": [datetime.fromisoformat("2026-11-09T08:00:00+00:00")], "channel": ["x"]}
+    )
+    now = datetime.fromisoformat("2026-11-09T10:00:00+01:00")  # 09:00 UTC
+    assert frame.select(age("created_at", now, Config())).item() == 3600

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -90,3 +92,24 @@ def test_times_too_far_apart_for_an_integer_key_use_the_exact_sort() -> None:
     events = [("b", 2**61, 0), ("a", -(2**61), 2), ("a", 2**61, 0), ("b", -(2**61), 1)]
     fast = _numbered(sort_by_conversation(_events(events).collect()))
     assert fast.equals(_events(events).sort(EXACT, maintain_order=True).collect())
+
+
+def test_drop_identical_events_keeps_the_first_copy_in_place() -> None:
+    """event_order.drop_identical_events: `is_first_distinct` -> `is_last_distinct` (the
+    same count dropped, but the copy kept after a different tied event, not before it)."""
+    import polars as pl
+
+    from carecli.event_order import drop_identical_events
+
+    at = datetime.fromisoformat("2026-11-02T09:00:00+00:00")
+    frame = pl.DataFrame(
+        {
+            "conversation_id": ["c", "c", "c", "c"],
+            "timestamp": [at, at, at, at],
+            "_rank": [0, 0, 0, 0],
+            "text": ["a", "b", "a", "c"],
+        }
+    )
+    kept, dropped = drop_identical_events(frame)
+    assert dropped == 1
+    assert kept["text"].to_list() == ["a", "b", "c"]

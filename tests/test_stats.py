@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from factories import event, msg, write_jsonl
+
 from carecli.config import load_config
 from carecli.metrics import METRICS
 from carecli.periods import parse_week
@@ -41,3 +43,27 @@ def test_a_filtered_timeline_keeps_only_matching_conversations_turns_and_status(
     assert email.turns is not None and set(email.turns["conversation_id"].to_list()) <= ids
     assert set(email.status["conversation_id"].to_list()) <= ids
     assert 0 < email.conversations.height < timeline.conversations.height
+
+
+def test_filter_timeline_filters_every_frame_on_every_filter(tmp_path: Path) -> None:
+    """stats.filter_timeline: status (or turns) not filtered; `keep & is_in` -> only the last
+    filter applied."""
+    from carecli.config import Config
+    from carecli.stats import filter_timeline
+
+    rows = [
+        msg("e1", "2026-11-02 09:00", "customer", channel="email", topic="billing"),
+        msg("e1", "2026-11-02 09:10", "agent", agent="Ann", channel="email"),
+        event("e1", "2026-11-02 10:00", "resolved"),
+        msg("e2", "2026-11-02 09:00", "customer", channel="email", topic="login"),
+        msg("e2", "2026-11-02 09:20", "agent", agent="Ann", channel="email"),
+        event("e2", "2026-11-02 10:00", "resolved"),
+        msg("c1", "2026-11-02 09:00", "customer", channel="chat", topic="billing"),
+        msg("c1", "2026-11-02 09:30", "agent", agent="Bo", channel="chat"),
+        event("c1", "2026-11-02 10:00", "resolved"),
+    ]
+    timeline = load_dataset(write_jsonl(tmp_path / "f.jsonl", rows), Config()).timeline
+    only = filter_timeline(timeline, {"channel": ("email",), "topic": ("billing",)})
+    assert only.conversations["conversation_id"].to_list() == ["e1"]
+    assert only.status.height == 1
+    assert only.turns is not None and only.turns.height == 1

@@ -117,3 +117,37 @@ def test_daily_volume_uses_local_days_across_the_dst_change(tmp_path: Path) -> N
     }
     assert daily.total() == 4  # "out" belongs to the next week
     assert weekly_trend(dataset, period, config, weeks_back=1)[0].values["volume"] == 4
+
+
+def test_daily_volume_ties_are_in_channel_name_order(tmp_path: Path) -> None:
+    """trend.daily_volume: the name tie-break dropped from the sort key (ties in group_by
+    order, which is arbitrary)."""
+    from carecli.config import Config
+    from carecli.trend import daily_volume
+
+    names = ["sms", "email", "web", "chat", "phone", "social"]
+    rows = [msg(name, "2026-11-03 10:00", "customer", channel=name) for name in names]
+    rows.append(msg("web2", "2026-11-04 10:00", "customer", channel="web"))
+    config = Config()
+    dataset = load_dataset(write_jsonl(tmp_path / "v.jsonl", rows), config)
+    volume = daily_volume(dataset, parse_week("2026-W45", "UTC", NOW), config)
+    assert list(volume.counts) == ["web", "chat", "email", "phone", "sms", "social"]
+    assert volume.counts["web"] == (0, 1, 1, 0, 0, 0, 0)
+
+
+def test_trend_backlog_is_none_not_zero_when_the_input_cannot_say(tmp_path: Path) -> None:
+    """trend.weekly_trend: `metric in _ZERO_WHEN_EMPTY and available[metric]` -> without the
+    availability test (an unknowable backlog shown as 0)."""
+    from carecli.config import Config
+    from carecli.trend import weekly_trend
+
+    rows = [  # messages only, no resolved event: backlog is unavailable
+        msg("a", "2026-11-03 10:00", "customer"),
+        msg("a", "2026-11-03 10:05", "agent", agent="Ann"),
+    ]
+    config = Config()
+    dataset = load_dataset(write_jsonl(tmp_path / "t.jsonl", rows), config)
+    points = weekly_trend(dataset, parse_week("2026-W45", "UTC", NOW), config, weeks_back=2)
+    assert [p.available["backlog"] for p in points] == [False, False]
+    assert [p.values["backlog"] for p in points] == [None, None]
+    assert [p.values["volume"] for p in points] == [0.0, 1.0]
