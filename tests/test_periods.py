@@ -102,22 +102,27 @@ def test_offsets_in_the_data_are_respected(tmp_path: Path) -> None:
     assert stats(report_for(path, "2026-W46"), "first_response_time")["median"] == 1800
 
 
-def test_previous_of_a_range_across_the_dst_change_keeps_wall_clock_days() -> None:
-    now = datetime(2026, 11, 30, tzinfo=UTC)
-    # 2026-10-25..2026-11-01 in Berlin lasts 169 h (clocks go back on 25 Oct).
-    period = select_period(None, "2026-10-25", "2026-11-01", "Europe/Berlin", now)
+@pytest.mark.parametrize(
+    ("since", "until", "label", "start"),
+    [
+        # 2026-10-25..2026-11-01 in Berlin lasts 169 h (clocks go back on 25 Oct): the
+        # previous period keeps its wall-clock days.
+        ("2026-10-25", "2026-11-01", "2026-10-18..2026-10-25", "2026-10-18T00:00:00+02:00"),
+        # A 60 h range, 08:00 Sunday to 20:00 Tuesday: the previous period is the 60 h before.
+        (
+            "2026-11-01T08:00",
+            "2026-11-03T20:00",
+            "2026-10-29 20:00..2026-11-01 08:00",
+            "2026-10-29T20:00:00+01:00",
+        ),
+    ],
+)
+def test_previous_of_a_range_has_its_wall_clock_length(
+    since: str, until: str, label: str, start: str
+) -> None:
+    period = select_period(None, since, until, "Europe/Berlin", datetime(2026, 11, 30, tzinfo=UTC))
     previous = period.previous()
     assert previous is not None
-    assert previous.label == "2026-10-18..2026-10-25"
-    assert previous.start.isoformat() == "2026-10-18T00:00:00+02:00"
-    assert previous.end == period.start
-
-
-def test_previous_of_a_partial_day_range_has_the_same_length() -> None:
-    # A 60 h range, 08:00 Sunday to 20:00 Tuesday: the previous period is the 60 h before.
-    now = datetime(2026, 11, 30, tzinfo=UTC)
-    period = select_period(None, "2026-11-01T08:00", "2026-11-03T20:00", "Europe/Berlin", now)
-    previous = period.previous()
-    assert previous is not None
-    assert previous.label == "2026-10-29 20:00..2026-11-01 08:00"
+    assert previous.label == label
+    assert previous.start.isoformat() == start
     assert previous.end == period.start

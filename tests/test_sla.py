@@ -16,10 +16,12 @@ from carecli.sla import Outcome, evaluate, exit_code, overall_status, status_of
 from carecli.targets import Levels
 
 AS_OF = datetime.fromisoformat("2026-11-05T12:00:00+00:00")
+AFTER_WEEK = datetime.fromisoformat("2026-11-10T00:00:00+00:00")  # W45 is over
+ALWAYS_OPEN = "calendars:\n  always:\n    hours: 24/7\n"
 
 
-def run(path: Path, slas_yaml: str, as_of: datetime = AS_OF) -> list[Outcome]:
-    config = parse_config("slas:\n" + slas_yaml)
+def run(path: Path, slas_yaml: str, as_of: datetime = AS_OF, calendars: str = "") -> list[Outcome]:
+    config = parse_config(calendars + "slas:\n" + slas_yaml)
     dataset = load_dataset(path, config)
     return evaluate(
         dataset.timeline, config.slas, parse_week("2026-W45", "UTC", as_of), config, as_of
@@ -248,17 +250,12 @@ def test_a_calendar_target_does_not_remeasure_a_resolution_that_was_reopened(
         event("c3", "2026-11-03 09:30", "resolved"),
         event("c3", "2026-11-03 09:40", "reopened"),  # open: waiting since 09:00
     ]
-    path = write_jsonl(tmp_path / "m.jsonl", rows)
-    as_of = datetime.fromisoformat("2026-11-10T00:00:00+00:00")
-    config = parse_config(
-        "calendars:\n  always:\n    hours: 24/7\n"
-        "slas:\n  - {name: r, metric: resolution_time, attainment: 2h, fail: 90%,"
-        " calendar: always}\n"
+    (outcome,) = run(
+        write_jsonl(tmp_path / "m.jsonl", rows),
+        "  - {name: r, metric: resolution_time, attainment: 2h, fail: 90%, calendar: always}\n",
+        AFTER_WEEK,
+        ALWAYS_OPEN,
     )
-    (outcome,) = evaluate(
-        load_dataset(path, config).timeline, config.slas, parse_week("2026-W45", "UTC", as_of),
-        config, as_of,
-    )  # fmt: skip
     # c3 is unresolved and 6 d 15 h old at as_of: breached with its age, not pending at 30 min.
     assert (outcome.samples, outcome.breached, outcome.pending) == (2, 1, 0)
     assert outcome.actual == pytest.approx(0.5)
@@ -274,15 +271,11 @@ def test_a_response_exactly_at_the_attainment_limit_is_within(tmp_path: Path) ->
         msg("b", "2026-11-03 09:00", "customer"),
         msg("b", "2026-11-03 10:00:01", "agent", agent="Ann"),  # 1 h 1 s: breached
     ]
-    path = write_jsonl(tmp_path / "m.jsonl", rows)
-    as_of = datetime.fromisoformat("2026-11-10T00:00:00+00:00")
-    config = parse_config(
-        "slas:\n  - {name: in 1h, metric: first_response_time, attainment: 1h, fail: 50%}\n"
+    (outcome,) = run(
+        write_jsonl(tmp_path / "m.jsonl", rows),
+        "  - {name: in 1h, metric: first_response_time, attainment: 1h, fail: 50%}\n",
+        AFTER_WEEK,
     )
-    (outcome,) = evaluate(
-        load_dataset(path, config).timeline, config.slas, parse_week("2026-W45", "UTC", as_of),
-        config, as_of,
-    )  # fmt: skip
     assert (outcome.samples, outcome.breached) == (2, 1)
     assert outcome.actual == pytest.approx(0.5)
     assert outcome.status == "pass"  # 50 % is not below the 50 % fail level
@@ -303,17 +296,10 @@ def test_a_24_7_calendar_target_agrees_with_calendar_time_on_a_backwards_resolut
         event("c2", "2026-11-03 10:00", "resolved"),
     ]
     path = write_jsonl(tmp_path / "m.jsonl", rows)
-    as_of = datetime.fromisoformat("2026-11-10T00:00:00+00:00")
     outcomes = {}
     for name, extra in (("plain", ""), ("always", ", calendar: always")):
-        config = parse_config(
-            "calendars:\n  always:\n    hours: 24/7\n"
-            f"slas:\n  - {{name: r, metric: resolution_time, attainment: 2h, fail: 90%{extra}}}\n"
-        )
-        (outcome,) = evaluate(
-            load_dataset(path, config).timeline, config.slas,
-            parse_week("2026-W45", "UTC", as_of), config, as_of,
-        )  # fmt: skip
+        target = f"  - {{name: r, metric: resolution_time, attainment: 2h, fail: 90%{extra}}}\n"
+        (outcome,) = run(path, target, AFTER_WEEK, ALWAYS_OPEN)
         outcomes[name] = (outcome.actual, outcome.samples, outcome.breached, outcome.pending)
     assert outcomes["always"] == outcomes["plain"]
     assert outcomes["plain"] == (1.0, 1, 0, 0)  # c2 alone: resolved within 2 h
@@ -328,15 +314,11 @@ def test_a_duration_exactly_at_the_fail_level_is_not_breached(tmp_path: Path) ->
         msg("c", "2026-11-03 09:00", "customer"),
         msg("c", "2026-11-03 10:00:01", "agent", agent="Ann"),  # 3601 s: beyond it
     ]
-    path = write_jsonl(tmp_path / "m.jsonl", rows)
-    as_of = datetime.fromisoformat("2026-11-10T00:00:00+00:00")
-    config = parse_config(
-        "slas:\n  - {name: med, metric: first_response_time, statistic: median, fail: 1h}\n"
+    (outcome,) = run(
+        write_jsonl(tmp_path / "m.jsonl", rows),
+        "  - {name: med, metric: first_response_time, statistic: median, fail: 1h}\n",
+        AFTER_WEEK,
     )
-    (outcome,) = evaluate(
-        load_dataset(path, config).timeline, config.slas, parse_week("2026-W45", "UTC", as_of),
-        config, as_of,
-    )  # fmt: skip
     assert (outcome.actual, outcome.status) == (3600, "pass")  # median at the level: pass
     assert (outcome.samples, outcome.breached) == (3, 1)
     assert outcome.worst["conversation_id"].to_list() == ["c"]
@@ -370,7 +352,7 @@ def test_an_empty_backlog_is_zero_not_no_data(tmp_path: Path) -> None:
         "  - {name: backlog, metric: backlog, warn: 1, fail: 5}\n"
         "  - {name: volume, metric: volume, direction: at_least, fail: 5,"
         " where: {channel: [email]}}\n",
-        datetime.fromisoformat("2026-11-10T00:00:00+00:00"),
+        AFTER_WEEK,
     )
     assert (backlog.actual, backlog.status, backlog.samples) == (0, "pass", 0)
     assert (volume.actual, volume.status, volume.samples) == (0, "fail", 0)
