@@ -1,8 +1,8 @@
 """Big message exports, out of core: split by conversation on disk, two parts at a time.
 
 Every value of the timeline comes from the events of one conversation, so a partition
-holding whole conversations is processed alone and the parts are concatenated
-(timeline.concatenated). The typed events stream from the file into partitions on disk
+holding whole conversations is processed alone and the parts are joined (`concatenated`,
+below). The typed events stream from the file into partitions on disk
 (a temporary directory, in $TMPDIR), never all in memory: the peak is the scan's buffers,
 then two partitions' events plus the conversation rows, instead of every event twice
 (the rows and their sorted copy)."""
@@ -23,7 +23,7 @@ from carecli.errors import InputError
 from carecli.event_order import CID
 from carecli.load import Source, reading
 from carecli.normalize import Prepared, finish
-from carecli.timeline import Timeline, concatenated, from_messages, handed_over
+from carecli.timeline import KEY, Timeline, from_messages, handed_over
 from carecli.validate import DataProblem, merge_problems
 
 # Fewer events than this are read in memory: writing partitions costs ~0.25 s on 1M
@@ -33,7 +33,7 @@ IN_MEMORY_BELOW = 1_500_000
 # partitions, and each halving of their size takes ~150 MB off the peak; past ~30 the
 # partitions' fixed costs add up (64: +1 s).
 EVENTS_PER_PARTITION = 400_000
-# Partitions are files: past a few dozen, their fixed costs outweigh what they save.
+# A cap however big the input: each partition has the fixed costs measured above.
 MAX_PARTITIONS = 64
 # Text bytes per event in typical exports (only to choose the number of partitions).
 _BYTES_PER_EVENT = {"csv": 80, "jsonl": 200, "json": 200}
@@ -121,6 +121,45 @@ def _process(
         return _Part(problems, None, 0)
     events = sum(frame.height for frame in frames)
     return _Part(problems, from_messages(handed_over(frames)), events)
+
+
+def concatenated(parts: Sequence[Timeline]) -> Timeline:
+    """One timeline from those of disjoint sets of conversations (partitions of a file)."""
+    # Each part numbers its conversations from 1: shifted past the parts before it.
+    offsets, offset = [], 0
+    for part in parts:
+        offsets.append(offset)
+        offset += _last_key(part)
+
+    def joined(frames: Sequence[pl.DataFrame | None]) -> pl.DataFrame:
+        return pl.concat(
+            frame.with_columns(pl.col(KEY) + pl.lit(shift, pl.UInt32))
+            for frame, shift in zip(frames, offsets, strict=True)
+            if frame is not None
+        )
+
+    return Timeline(
+        conversations=joined([part.conversations for part in parts]),
+        turns=joined([part.turns for part in parts]),
+        status=joined([part.status for part in parts]),
+        # What one part lacks another may have (a resolved event, say): a metric is
+        # unavailable only when every part lacks what it needs.
+        unavailable={
+            metric: reason
+            for metric, reason in parts[0].unavailable.items()
+            if all(metric in part.unavailable for part in parts)
+        },
+        skipped_without_customer=sum(part.skipped_without_customer for part in parts),
+        negative_durations=sum(part.negative_durations for part in parts),
+        duplicate_events=sum(part.duplicate_events for part in parts),
+    )
+
+
+def _last_key(part: Timeline) -> int:
+    """The highest conversation number of a part (its status events may name conversations
+    left out of its conversation rows: those without a customer message)."""
+    frames = [part.conversations, part.status, part.turns]
+    return max((frame[KEY].max() or 0 for frame in frames if frame is not None), default=0)
 
 
 def _raise_earlier_problems(files: Sequence[Prepared], directories: list[Path]) -> None:

@@ -74,10 +74,9 @@ def samples(
     def measured(start: str, end: str, seconds: str) -> pl.Expr:
         if calendar is None:  # the timeline's durations already follow the clock in force
             return pl.col(seconds)
+        # Rows whose time was left out as impossible are gone already (_not_left_out).
         again = elapsed(pl.col(start), pl.col(end), config, calendar)
-        # A time left out as impossible (a reply before the start) stays left out.
-        known = pl.col(end).is_not_null() & pl.col(seconds).is_not_null()
-        return pl.when(known).then(again).otherwise(pl.col(seconds))
+        return pl.when(pl.col(end).is_not_null()).then(again).otherwise(pl.col(seconds))
 
     def waited(since: str) -> pl.Expr:
         return clock_age(since, as_of, config, calendar)

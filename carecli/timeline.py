@@ -7,7 +7,6 @@ conversations, no Python per row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -162,9 +161,11 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     any_handle = pl.any_horizontal([c.is_not_null() for c in handle_parts])
     # Without handle-time columns (most message exports) the sum over their null stand-ins
     # would cost a fifth of the group-by.
-    handle_s = pl.when(any_handle.any()).then(pl.sum_horizontal(handle_parts).sum())
-    if "aht" in unavailable:
-        handle_s = pl.lit(None, pl.Float64)
+    handle_s = (
+        pl.lit(None, pl.Float64)
+        if "aht" in unavailable
+        else pl.when(any_handle.any()).then(pl.sum_horizontal(handle_parts).sum())
+    )
 
     conversations = ordered.group_by(GID).agg(
         pl.col(CID).first(),
@@ -259,45 +260,6 @@ def handed_over(frames: list[pl.DataFrame]) -> pl.DataFrame:
     frame = pl.concat(frames, how="diagonal_relaxed")
     frames.clear()
     return frame
-
-
-def concatenated(parts: Sequence[Timeline]) -> Timeline:
-    """One timeline from those of disjoint sets of conversations (partitions of a file)."""
-    # Each part numbers its conversations from 1: shifted past the parts before it.
-    offsets, offset = [], 0
-    for part in parts:
-        offsets.append(offset)
-        offset += _last_key(part)
-
-    def joined(frames: Sequence[pl.DataFrame | None]) -> pl.DataFrame:
-        return pl.concat(
-            frame.with_columns(pl.col(KEY) + pl.lit(shift, pl.UInt32))
-            for frame, shift in zip(frames, offsets, strict=True)
-            if frame is not None
-        )
-
-    return Timeline(
-        conversations=joined([part.conversations for part in parts]),
-        turns=joined([part.turns for part in parts]),
-        status=joined([part.status for part in parts]),
-        # What one part lacks another may have (a resolved event, say): a metric is
-        # unavailable only when every part lacks what it needs.
-        unavailable={
-            metric: reason
-            for metric, reason in parts[0].unavailable.items()
-            if all(metric in part.unavailable for part in parts)
-        },
-        skipped_without_customer=sum(part.skipped_without_customer for part in parts),
-        negative_durations=sum(part.negative_durations for part in parts),
-        duplicate_events=sum(part.duplicate_events for part in parts),
-    )
-
-
-def _last_key(part: Timeline) -> int:
-    """The highest conversation number of a part (its status events may name conversations
-    left out of its conversation rows: those without a customer message)."""
-    frames = [part.conversations, part.status, part.turns]
-    return max((frame[KEY].max() or 0 for frame in frames if frame is not None), default=0)
 
 
 def _prepared(events: pl.DataFrame) -> pl.DataFrame:
