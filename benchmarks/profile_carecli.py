@@ -55,6 +55,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from carecli.cli import ALLOCATOR_SETTING
+
+# As the CLI does, before polars (and its allocator) loads.
+os.environ.setdefault(*ALLOCATOR_SETTING)
+
 import polars as pl
 import psutil
 

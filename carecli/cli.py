@@ -7,6 +7,7 @@ and run setup shared by several commands live in cli_common.py.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -327,6 +328,15 @@ def inspect(
         typer.echo(render(inspect_file(file, settings, format_in, preset), rows), nl=False)
 
 
+# polars allocates with jemalloc, which reads this variable when polars is first imported
+# (inside the commands, after main). One arena instead of one per thread group: memory a
+# finished partition frees is reused by the next one's threads instead of staying held
+# by another arena. Measured on 10M events: peak 0.80 -> 0.70 GB, same time.
+ALLOCATOR_SETTING = ("_RJEM_MALLOC_CONF", "narenas:1")
+
+
 def main() -> None:
     """Console-script entry point."""
+    name, value = ALLOCATOR_SETTING
+    os.environ.setdefault(name, value)  # a user's own setting wins
     app()

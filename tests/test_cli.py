@@ -7,7 +7,10 @@ typer 0.29's CliRunner always captures stdout and stderr separately (`result.std
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ import typer
 from typer.testing import CliRunner, Result
 
 from carecli import __version__
-from carecli.cli import app
+from carecli.cli import ALLOCATOR_SETTING, app
 
 REPO = Path(__file__).resolve().parent.parent
 MESSAGES = REPO / "sample_data" / "messages.jsonl"
@@ -796,3 +799,31 @@ def test_missing_config_from_environment(
     missing = tmp_path / "gone.yaml"
     monkeypatch.setenv("CARECLI_CONFIG", str(missing))
     assert_usage_error(report(runner, small), f"{missing}: config file named by $CARECLI_CONFIG")
+
+
+# --- entry point ----------------------------------------------------------------------
+
+
+def test_importing_the_cli_leaves_polars_unloaded() -> None:
+    # `--help` stays fast, and main's allocator setting is read when polars loads later.
+    code = "import sys, carecli.cli; print('polars' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout == "False\n", done.stderr
+
+
+@pytest.mark.parametrize("own", [None, "narenas:4"])
+def test_main_sets_the_allocator_unless_the_user_did(own: str | None) -> None:
+    name, value = ALLOCATOR_SETTING
+    env = {key: text for key, text in os.environ.items() if key != name}
+    if own is not None:
+        env[name] = own
+    code = (
+        "import os, sys\n"
+        "from carecli.cli import main\n"
+        "sys.argv = ['carecli', '--version']\n"
+        "try:\n    main()\n"
+        f"finally:\n    print(os.environ[{name!r}])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"carecli {__version__}\n{own or value}\n"
