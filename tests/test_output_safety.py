@@ -274,3 +274,14 @@ def test_a_report_is_written_whole(hostile: Path, tmp_path: Path) -> None:
     assert run(hostile, "--format", "md", "--output", str(target)) == ""
     assert target.read_text(encoding="utf-8").startswith("# carecli weekly report — 2026-W47")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(
+    ("output_format", "name"),
+    [(OutputFormat.table, "carecli-2026-W47.txt"), (OutputFormat.json, "carecli-2026-W47.json")],
+)
+def test_folder_output_names_the_file_by_format(
+    output_format: OutputFormat, name: str, tmp_path: Path
+) -> None:
+    period = parse_week("2026-W47", "UTC", _now())
+    assert output_path(tmp_path, period, output_format) == tmp_path / name

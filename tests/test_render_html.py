@@ -176,3 +176,27 @@ def test_charts_escape_their_text_and_scale() -> None:
     ET.fromstring(charts.response_chart(bars))
     panels = [charts.Panel("x", (None, 1.0, None, 2.0), "count", "neutral")]
     ET.fromstring(charts.trend_chart(["w1", "w2", "w3", "w4"], panels))
+
+
+def test_a_bar_exactly_at_its_warn_level_is_within_target() -> None:
+    # The SLA says "at most 10m": a 10m median meets it (green), as `carecli check` passes it.
+    root = ET.fromstring(charts.response_chart([charts.Bar("email", 600.0, warn=600.0)]))
+    (bar,) = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    assert bar.get("fill") == charts.BETTER
+
+
+def test_seven_channels_keep_their_names_and_a_falling_time_is_green() -> None:
+    seven = {f"ch{i}": [10 - i] for i in range(7)}  # one more would fold the two smallest
+    root = ET.fromstring(charts.volume_chart([date(2026, 11, 2)], seven))
+    legend = [t.text for t in root.iter(f"{SVG}text") if t.get("font-size") == "11"]
+    assert legend == [f"ch{i}" for i in range(7)]
+    panel = charts.Panel("1st response p50", (600.0, 300.0), "duration", "lower")
+    root = ET.fromstring(charts.trend_chart(["W1", "W2"], [panel]))
+    (latest,) = [t for t in root.iter(f"{SVG}text") if t.get("font-weight") == "bold"]
+    assert (latest.text, latest.get("fill")) == ("5m 00s", charts.BETTER)
+
+
+def test_a_single_week_of_trend_draws_no_chart(fixture: Fixture) -> None:
+    page = html.render(fixture.report, fixture.outcomes, fixture.trend[-1:])
+    assert "<h2>Trend, last " in page  # the table is there
+    assert 'aria-label="Weekly trend' not in page  # one point is no line

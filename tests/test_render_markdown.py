@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from carecli.render.rows import headline
 from carecli.render.summary import Change, what_changed
 from carecli.report import GroupResult, Report, build_report, load_dataset
 from carecli.sla import Outcome, evaluate
-from carecli.trend import DailyVolume, TrendPoint, daily_volume, weekly_trend
+from carecli.trend import TREND_METRICS, DailyVolume, TrendPoint, daily_volume, weekly_trend
 
 SCRIPT = "<script>alert(1)</script>"
 PIPE = "Ann|Lee\nSmith"
@@ -287,3 +287,97 @@ def test_unavailable_metrics_and_missing_previous_period() -> None:
     report = _report((now, before), {})
     assert [c.metric for c in what_changed(report)] == ["first_response_time"]
     assert what_changed(Report(**{**report.__dict__, "previous_period": None})) == []
+
+
+def test_a_change_of_exactly_one_step_on_exactly_20_samples_is_listed() -> None:
+    # docs/reports.md: "at least 20 conversations" and "at least 10 %": both bounds count.
+    exact = _report((_stats(3240, count=20), _stats(3600, count=20)), {})  # -10.0%
+    assert [str(c) for c in what_changed(exact)] == [
+        "Median first response improved 10% (1h 00m → 54m 00s)"
+    ]
+    below = _report((_stats(3312, count=20), _stats(3600, count=20)), {})  # -8%: noise
+    assert what_changed(below) == []
+
+
+def test_a_backlog_is_judged_by_its_larger_side() -> None:
+    # 10 open last week, 25 now: a small backlog that grew is news (max 25 >= 20).
+    report = _report((_stats(60, backlog=25), _stats(60, backlog=10)), {})
+    assert [str(c) for c in what_changed(report)] == ["Backlog worsened 150% (10 → 25)"]
+
+
+def test_resolution_time_is_compared_only_when_at_most_5_percent_is_open() -> None:
+    # Open conversations would resolve later and slower: a week with many open looks better.
+    def report(unresolved: int) -> Report:
+        now = {"resolution_time": {"median": 3600, "count": 95, "unresolved": unresolved}}
+        before = {"resolution_time": {"median": 7200, "count": 100, "unresolved": 0}}
+        base = _report(({}, {}), {})
+        return replace(
+            base,
+            metric_names=("resolution_time",),
+            overall=GroupResult({}, now, before),
+        )
+
+    assert [str(c) for c in what_changed(report(5))] == [
+        "Median resolution time improved 50% (2h 00m → 1h 00m)"
+    ]  # 5 of 100 open: exactly the limit
+    assert what_changed(report(6)) == []  # 6 of 101 open
+
+
+def test_a_group_without_a_value_is_named_none_and_a_change_from_zero_is_skipped() -> None:
+    groups = {None: (_stats(100), _stats(300)), "chat": (_stats(100), _stats(0))}
+    report = _report((_stats(60), _stats(60)), groups)  # type: ignore[dict-item]
+    assert [str(c) for c in what_changed(report)] == [
+        "Median first response on (none) improved 67% (5m 00s → 1m 40s)"
+    ]
+
+
+def test_headline_kpis_table_by_hand(text: str) -> None:
+    kpis = markdown_tables(text)["Headline KPIs"]
+    # "Conversations" not "Conversations, conversations"; an unchanged value gets "=" and
+    # no verdict; a backlog up from 0 is "new" and worse; AHT the input cannot give is n/a.
+    assert kpis == [
+        ["Metric", "2026-W45", "2026-W44", "Change", "Verdict"],
+        ["Conversations", "24", "24", "= +0%", ""],
+        ["First response (human), median", "21m 00s", "35m 00s", "▼ -40%", "better"],
+        ["First response (bot), median", "—", "—", "—", ""],
+        ["Reply time, median", "21m 00s", "35m 00s", "▼ -40%", "better"],
+        ["Resolution time, median", "1h 30m", "2h 35m", "▼ -42%", "better"],
+        ["Backlog at period end", "4", "0", "▲ new", "worse"],
+        ["First contact resolution, rate", "100.0%", "100.0%", "= +0.0 pp", ""],
+        ["Average handle time, mean", "n/a", "n/a", "", ""],
+        ["CSAT, satisfied share", "87.5%", "75.0%", "▲ +12.5 pp", "better"],
+        ["NPS, score", "+33.3", "+100.0", "▼ -66.7", "worse"],
+    ]
+    rule = next(line for line in text.splitlines() if line.startswith("| ---"))
+    # Numbers are right-aligned (`---:`), labels and verdicts left-aligned.
+    cells = [c.strip() for c in rule.strip("|").split("|")]
+    assert [c.endswith(":") for c in cells] == [False, True, True, True, False]
+
+
+def test_warnings_are_bold_and_pending_conversations_are_counted(
+    fixture: Fixture, tmp_path: Path
+) -> None:
+    from test_render_check import outcomes
+
+    email, *others = outcomes(tmp_path)  # a warn, a no data and two passes/no data
+    waiting = [replace(email, pending=3), *others]
+    text = markdown.render(fixture.report, waiting)
+    assert "**SLA: WARN — 0 failed, 1 warned, 1 passed of 4 targets**" in text
+    row = markdown_tables(text)["SLA targets"][1]
+    assert row[0] == "Email median" and row[-1] == "0 (+3 pending)"
+
+
+def test_daily_table_up_to_a_month_and_trend_weeks_without_data(fixture: Fixture) -> None:
+    days = tuple(date(2026, 11, 1) + timedelta(days=i) for i in range(10))
+    daily = DailyVolume(days, {"email": (1,) * 10, "chat": (2,) * 10})
+    week = fixture.report.period
+    values = {metric: 1.0 for metric, _ in TREND_METRICS}
+    available = {metric: metric != "csat" for metric, _ in TREND_METRICS}
+    trend = [TrendPoint(week, values, available)]
+    d = markdown.digest(fixture.report, trend=trend, daily=daily)
+    assert d.daily is not None and len(d.daily.rows) == 10  # 10 days is still a digest
+    assert [c.text for c in d.daily.rows[0]] == ["Sun 01 Nov", "3", "1", "2"]
+    assert d.trend is not None
+    cells = dict(zip(d.trend.headers, (c.text for c in d.trend.rows[0]), strict=True))
+    assert cells["CSAT"] == "n/a"  # not measurable, unlike "—" (no value this week)
+    assert cells["NPS"] == "+1.0"

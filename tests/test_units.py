@@ -45,3 +45,38 @@ def test_verdict_knows_lower_is_better_for_times() -> None:
     assert units.verdict(10, "lower") == "worse"
     assert units.verdict(0.1, "higher") == "better"
     assert units.verdict(5, "neutral") == "same"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (59.4, "59s"),
+        (59.6, "1m 00s"),  # rounded first: never "60s" nor a truncated "59s"
+        (3599.6, "1h 00m"),
+        (86_400, "1d 00h"),  # a whole day is shown in days, not as "24h 00m"
+        (86_399.6, "1d 00h"),
+    ],
+)
+def test_duration_rounds_to_the_second_before_choosing_the_unit(seconds: float, text: str) -> None:
+    assert units.duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(86_400, "1d"), (93_600, "1d 2h"), (5_400, "1h 30m"), (2_700, "45m"), (0, "0s")],
+)
+def test_duration_short_names_thresholds_in_their_largest_units(seconds: float, text: str) -> None:
+    # SLA thresholds as people wrote them: `within: 1d` must not read "24h".
+    assert units.duration_short(seconds) == text
+
+
+def test_mean_ratings_show_two_decimals_and_change_by_hundredths() -> None:
+    # A CSAT mean of 4.25 vs 4.00 is a real move; one decimal would show "+0.2" or "4.2".
+    assert units.value(3.5, "mean") == "3.50"
+    assert units.change(4.25, 4.0, "mean") == ("+0.25", 0.25)
+
+
+def test_zero_to_zero_is_no_change_and_no_verdict() -> None:
+    assert units.change(0, 0, "count") == ("0%", 0.0)
+    assert units.verdict(0, "lower") == "same"  # an unchanged time is neither better nor worse
+    assert units.verdict(0.0, "higher") == "same"
