@@ -9,9 +9,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from factories import NOW, msg, write_csv, write_jsonl
 from test_render_markdown import PIPE, SCRIPT, Fixture, build_digest
 
+from carecli.config import parse_config
+from carecli.periods import parse_week
 from carecli.render import charts, html, markdown, units
+from carecli.report import build_report, load_dataset
+from carecli.sla import evaluate
 
 VOID = {"meta", "br", "hr", "img", "link", "input", "col", "wbr", "source"}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -200,3 +205,43 @@ def test_a_single_week_of_trend_draws_no_chart(fixture: Fixture) -> None:
     page = html.render(fixture.report, fixture.outcomes, fixture.trend[-1:])
     assert "<h2>Trend, last " in page  # the table is there
     assert 'aria-label="Weekly trend' not in page  # one point is no line
+
+
+def _bars(slas: str, rows_file: Path) -> list[charts.Bar]:
+    config = parse_config(slas)
+    dataset = load_dataset(rows_file, config)
+    period = parse_week("2026-W47", "UTC", NOW)
+    report = build_report(dataset, period, config, ("channel",))
+    return html.response_bars(report, evaluate(dataset.timeline, config.slas, period, config, NOW))
+
+
+def test_response_bars_mark_only_targets_scoped_to_one_channel(tmp_path: Path) -> None:
+    # A target over email and chat together is not either channel's level: marking it on
+    # each bar would show a level neither channel is held to alone.
+    rows = [
+        msg("e1", "2026-11-17 09:00", "customer", channel="email"),
+        msg("e1", "2026-11-17 09:10", "agent", agent="Ann"),
+        msg("c1", "2026-11-17 10:00", "customer", channel="chat"),
+        msg("c1", "2026-11-17 10:05", "agent", agent="Ann"),
+    ]
+    slas = """
+slas:
+  - {name: both, metric: first_response_time, statistic: median, fail: 1h,
+     where: {channel: [email, chat]}}
+  - {name: email, metric: first_response_time, statistic: median, fail: 30m, warn: 15m,
+     where: {channel: [email]}}
+"""
+    bars = _bars(slas, write_jsonl(tmp_path / "m.jsonl", rows))
+    assert sorted(bars, key=lambda b: b.label) == [
+        charts.Bar("chat", 300.0, None, None),
+        charts.Bar("email", 600.0, 900.0, 1800.0),
+    ]
+
+
+def test_no_response_bars_without_first_response_times(tmp_path: Path) -> None:
+    # Tickets without a first response column: no chart of empty bars.
+    rows = [
+        {"conversation_id": "t1", "created_at": "2026-11-17T09:00:00Z", "channel": "email"},
+        {"conversation_id": "t2", "created_at": "2026-11-17T10:00:00Z", "channel": "chat"},
+    ]
+    assert _bars("slas: []\n", write_csv(tmp_path / "t.csv", rows)) == []
