@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -85,3 +85,45 @@ def test_naive_whole_seconds_are_wall_times_in_the_source_timezone(
     )
     frame = normalize(open_source(path), parse_config("source_timezone: Europe/Berlin\n")).frame
     assert frame["timestamp"].to_list() == [utc(2026, 11, 2, 8, 15), utc(2026, 7, 1, 7, 15)]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # 12 is a valid month in either place, so only a number above 12 tells the order.
+        (["12-06-2023 09:00", "06-13-2023 09:00"], [utc(2023, 12, 6, 9), utc(2023, 6, 13, 9)]),
+        (["13-12-2023 09:00", "01-06-2023 09:00"], [utc(2023, 12, 13, 9), utc(2023, 6, 1, 9)]),
+    ],
+)
+def test_twelve_is_no_evidence_of_the_numeric_date_order(
+    tmp_path: Path, values: list[str], expected: list[datetime]
+) -> None:
+    rows = "".join(f"c{i},{value},customer\n" for i, value in enumerate(values))
+    path = tmp_path / "data.csv"
+    path.write_text("conversation_id,timestamp,role\n" + rows, encoding="utf-8")
+    assert normalize(open_source(path), parse_config("")).frame["timestamp"].to_list() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("999999999", utc(2001, 9, 9, 1, 46, 39)),  # 9 digits: epoch seconds before 2001-09-09
+        ("123456789012", utc(1973, 11, 29, 21, 33, 9, 12_000)),  # 12 digits >= 1e11: ms
+    ],
+)
+def test_epoch_digit_counts_and_the_auto_unit_boundary(
+    tmp_path: Path, text: str, expected: datetime
+) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text(f"conversation_id,timestamp,role\nc1,{text},customer\n", encoding="utf-8")
+    assert normalize(open_source(path), parse_config("")).frame["timestamp"].to_list() == [expected]
+
+
+def test_a_native_parquet_date_is_midnight_in_the_source_timezone(tmp_path: Path) -> None:
+    # A Date column has no zone: like a naive datetime it is a wall time in source_timezone.
+    path = tmp_path / "data.parquet"
+    pl.DataFrame(
+        {"conversation_id": ["c1"], "timestamp": [date(2026, 11, 2)], "role": ["customer"]}
+    ).write_parquet(path)
+    frame = normalize(open_source(path), parse_config("source_timezone: Europe/Berlin\n")).frame
+    assert frame["timestamp"].to_list() == [utc(2026, 11, 1, 23)]
