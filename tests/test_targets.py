@@ -13,16 +13,34 @@ from carecli.targets import DEFAULT_SCOPE, Levels
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [("1h", 3600), ("90m", 5400), ("1h30m", 5400), ("1h 30m", 5400), ("3600s", 3600),
-     ("2d", 172800), ("1.5h", 5400), (3600, 3600), ("45s", 45)],
+     ("2d", 172800), ("1.5h", 5400), (3600, 3600), ("45s", 45),
+     ("1H30M", 5400), (0, 0), ("0s", 0)],
 )  # fmt: skip
 def test_durations(text: object, seconds: float) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["1 hour", "h", "", "-5m", "1h-", True, -3, "1w"])
+@pytest.mark.parametrize(
+    "text", ["1 hour", "h", "", "-5m", "1h-", True, -3, "1w", float("nan"), float("inf")]
+)
 def test_bad_durations(text: object) -> None:
     with pytest.raises(QuantityError, match="is not a duration; use 1h, 90m or 3600s"):
         parse_duration(text)
+
+
+def test_a_duration_too_long_for_a_float_is_refused() -> None:
+    # 400 digits parse as a number but sum to inf: a threshold nothing could ever breach.
+    with pytest.raises(QuantityError, match="is too long a duration"):
+        parse_duration("9" * 400 + "s")
+
+
+def test_rate_and_number_bounds() -> None:
+    # 0 and 0% are the same rate; a negative percentage or a YAML .nan score is refused.
+    assert parse_rate(0) == parse_rate("0") == parse_rate("0%") == 0
+    with pytest.raises(QuantityError, match="is not a rate between 0% and 100%"):
+        parse_rate("-5%")
+    with pytest.raises(QuantityError, match="is not a finite number"):
+        parse_number(float("nan"))
 
 
 def test_rates_and_numbers() -> None:
@@ -126,6 +144,12 @@ slas:
         ("metric: csat\n    fail: 85%\n    level: 3", "slas[0].level: unknown key"),
         ("metric: csat\n    direction: up\n    fail: 85%",
          "slas[0].direction: 'up' is not at_most or at_least"),
+        ("metric: first_response_time\n    statistic: p90\n    attainment: 24h\n    fail: 80%",
+         "slas[0].statistic: use either statistic: or attainment:, not both"),
+        ("metric: csat\n    per: channel\n    fail: {email: 85%}\n    warn: {email: 80%}",
+         "slas[0].warn: warn for email must be stricter than fail"),
+        ("metric: csat\n    calendar: ''\n    fail: 85%",
+         "slas[0].calendar: expected the name of a calendar defined under calendars:"),
     ],
 )  # fmt: skip
 def test_config_errors_name_the_key_path_and_line(target: str, message: str) -> None:
@@ -160,3 +184,22 @@ def test_duplicate_names_and_non_list() -> None:
         )
     with pytest.raises(ConfigError, match="slas: expected a list of targets"):
         parse_config("slas: {name: a}\n")
+
+
+def test_warn_equal_to_fail_is_not_looser() -> None:
+    # Only a warn looser than fail is refused; an equal one is accepted, either direction.
+    times, csat = _targets(
+        "slas:\n  - {name: t, metric: first_response_time, statistic: mean, warn: 1h, fail: 1h}\n"
+        "  - {name: c, metric: csat, warn: 85%, fail: 85%}\n"
+    )
+    assert times.levels_for(None) == Levels(warn=3600, fail=3600)
+    assert csat.levels_for(None) == Levels(warn=0.85, fail=0.85)
+
+
+def test_per_channel_threshold_keys_are_trimmed_and_lower_cased() -> None:
+    # Channel values are lower-cased when read; a key written 'Email' must still match them.
+    (target,) = _targets(
+        "slas:\n  - name: t\n    metric: csat\n    per: channel\n"
+        "    fail: {' Email ': 85%, default: 70%}\n"
+    )
+    assert target.levels_for("email") == Levels(fail=0.85)
