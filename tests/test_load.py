@@ -112,6 +112,12 @@ def test_tsv_uses_tabs(tmp_path: Path) -> None:
     assert read_all(source)["timestamp"].to_list()[0] == "2026-11-02T09:00:00Z"
 
 
+def test_an_explicit_separator_beats_the_tsv_extension(tmp_path: Path) -> None:
+    # .tsv only changes the default ','; a csv_separator the user set is kept.
+    path = write(tmp_path / "data.tsv", CSV.replace(",", ";"))
+    assert open_source(path, separator=";").columns == COLUMNS
+
+
 def test_csv_custom_separator(tmp_path: Path) -> None:
     path = write(tmp_path / "data.csv", CSV.replace(",", ";"))
     assert open_source(path, separator=";").columns == COLUMNS
@@ -270,6 +276,30 @@ def test_csv_ragged_row_found_by_collect(tmp_path: Path) -> None:
         f"{path}: line 4: 4 fields where the header has 3; "
         "check the delimiter and quoting of that line"
     )
+
+
+def test_blank_lines_are_not_the_broken_line(tmp_path: Path) -> None:
+    # Readers skip blank lines, so the line named must be the first real broken record.
+    csv_path = write(tmp_path / "ragged.csv", CSV + "\nc2,2026-11-02T10:00:00Z,customer,extra\n")
+    with pytest.raises(InputError, match=r"ragged\.csv: line 5: 4 fields where the header has 3"):
+        read_all(open_source(csv_path))
+    json_path = write(tmp_path / "bad.jsonl", JSONL + '\n{"conversation_id": "c2", oops}\n')
+    with pytest.raises(InputError, match=r"bad\.jsonl: line 4: malformed JSON"):
+        read_all(open_source(json_path))
+
+
+def test_jsonl_numbers_out_of_range_either_way_are_named(tmp_path: Path) -> None:
+    path = write(tmp_path / "big.jsonl", JSONL + '{"conversation_id": "c2", "csat": -1e999}\n')
+    with pytest.raises(InputError) as caught:
+        read_all(open_source(path))
+    assert str(caught.value) == f"{path}: line 3: the number -1e999 is out of range"
+
+
+def test_utf16_json_lines_are_named_as_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(JSONL.encode("utf-16"))
+    with pytest.raises(InputError, match=r"line 1: the file is UTF-16, carecli reads UTF-8"):
+        read_all(open_source(path))
 
 
 def test_csv_ragged_row_line_counts_quoted_newlines(tmp_path: Path) -> None:
