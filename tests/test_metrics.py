@@ -10,7 +10,7 @@ from factories import event, msg, report_for, stats, write_csv, write_jsonl
 from carecli.config import Config, CsatConfig
 from carecli.metrics import METRICS
 from carecli.periods import all_time
-from carecli.report import build_report, load_dataset
+from carecli.report import build_report, load_dataset, parse_filters
 
 
 def test_registry_has_every_kpi_of_the_spec() -> None:
@@ -641,3 +641,21 @@ def test_same_second_customer_and_bot_sort_customer_first(tmp_path: Path) -> Non
     report = report_for(write_jsonl(tmp_path / "m.jsonl", rows))
     bot = stats(report, "bot_first_response_time")
     assert (bot["count"], bot["median"], bot["without_bot_response"]) == (1, 0, 0)
+
+
+def test_an_all_time_report_has_no_previous_stats(tmp_path: Path) -> None:
+    # --all has nothing to compare with: empty previous stats, not zero counts.
+    path = write_jsonl(tmp_path / "m.jsonl", [msg("a", "2026-11-02 09:00", "customer")])
+    config = Config()
+    report = build_report(load_dataset(path, config), all_time("UTC"), config)
+    assert report.previous_period is None
+    assert report.overall.current["volume"]["conversations"] == 1
+    assert not any(report.overall.previous.values())
+
+
+def test_repeated_where_options_on_one_field_add_up() -> None:
+    # --where channel=email --where channel=Chat keeps both values (lower-cased).
+    assert parse_filters(["channel=email", "channel=Chat", "agent=Ann"]) == {
+        "channel": ("email", "chat"),
+        "agent": ("Ann",),
+    }

@@ -125,3 +125,27 @@ def test_same_second_events_with_distinct_message_ids_are_kept(tmp_path: Path) -
     dataset = load_dataset(write_jsonl(tmp_path / "e.jsonl", rows), Config())
     assert dataset.duplicates_dropped == 1
     assert dataset.timeline.conversations["inbound_messages"].to_list() == [2]
+
+
+def test_rows_and_file_name_of_one_ticket_export(tmp_path: Path) -> None:
+    # rows counts what is kept (the repeated ticket once); one file is named by its path.
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "conversation_id,created_at,status\n"
+        "a,2026-11-02T10:00:00Z,open\n"
+        "a,2026-11-02T10:00:00Z,resolved\n",
+        encoding="utf-8",
+    )
+    dataset = load_dataset(path, Config())
+    assert (dataset.rows, dataset.duplicates_dropped) == (1, 1)
+    assert dataset.summary()["file"] == str(path)
+
+
+def test_the_negative_durations_note_names_all_files(tmp_path: Path) -> None:
+    header = "conversation_id,created_at,first_response_at\n"
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(header + "a,2026-11-02T10:00:00Z,2026-11-02T10:05:00Z\n", encoding="utf-8")
+    # Answered five minutes before it was created: left out, and the note says of what.
+    second.write_text(header + "b,2026-11-02T10:00:00Z,2026-11-02T09:55:00Z\n", encoding="utf-8")
+    dataset = load_dataset([first, second], Config())
+    assert "1 conversations of 2 files have a response" in dataset.notes[-1]
