@@ -15,9 +15,10 @@ from carecli import presets
 from carecli.cli import app
 from carecli.config import Config, parse_config
 from carecli.errors import ConfigError, InputError, UsageError
+from carecli.load import open_source
 from carecli.normalize import thread_roots
 from carecli.periods import all_time, parse_week
-from carecli.report import build_report, load_dataset
+from carecli.report import build_report, load_dataset, with_preset
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "presets"
@@ -525,3 +526,14 @@ def test_front_and_intercom_presets_show() -> None:
     assert "First response time (seconds)" in intercom.stdout
     listed = runner.invoke(app, ["presets", "list"]).stdout
     assert "front" in listed and "intercom" in listed
+
+
+def test_a_config_with_only_threads_is_the_users_own_mapping() -> None:
+    # `threads:` alone is a mapping of the user's: a preset detected from the header would
+    # lay its own columns and settings over it (docs/config.md: detection needs neither).
+    source = open_source(FIXTURES / "twcs_excerpt.csv")
+    threads = parse_config("threads: {message_id: tweet_id, reply_to: in_response_to_tweet_id}")
+    assert with_preset(source, Config())[1]  # the header alone: TWCS detected, and said
+    config, notes = with_preset(source, threads)
+    assert notes == ()
+    assert config.timestamp_format == threads.timestamp_format  # not TWCS's spelling
