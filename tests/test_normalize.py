@@ -262,6 +262,40 @@ def test_builtin_role_aliases(tmp_path: Path) -> None:
     assert column(load(tmp_path, text), "role") == ["customer", "agent", "bot", "bot", "customer"]
 
 
+@pytest.mark.parametrize(
+    ("field", "spelling", "expected"),
+    [
+        ("status", "Escalated", "open"),  # escalated to tier 2, still waiting: not resolved
+        ("status", "Complete", "resolved"),
+        ("channel", "X", "twitter"),
+        ("escalated", "1", "true"),  # 0/1 flags, as JSON numbers or spreadsheet exports
+    ],
+)
+def test_documented_spellings_on_conversation_rows(
+    tmp_path: Path, field: str, spelling: str, expected: str
+) -> None:
+    text = f"conversation_id,created_at,{field}\nt1,2026-11-02T09:00:00Z,{spelling}\n"
+    assert column(load(tmp_path, text), field) == [expected]
+
+
+def test_closed_event_is_a_resolution(tmp_path: Path) -> None:
+    # A "closed" status event must count as resolved, or resolution rate and time miss it.
+    text = "conversation_id,timestamp,role,event\nc1,2026-11-02T09:00:00Z,agent,Closed\n"
+    assert column(load(tmp_path, text), "event") == ["resolved"]
+
+
+def test_priority_spellings_mapped_under_values(tmp_path: Path) -> None:
+    # priority is free text, but values: groups spellings (P1 and Urgent are one group).
+    text = (
+        "conversation_id,created_at,priority\n"
+        "t1,2026-11-02T09:00:00Z,Urgent\n"
+        "t2,2026-11-02T09:00:00Z,p1\n"
+        "t3,2026-11-02T09:00:00Z,Low\n"
+    )
+    config = "values:\n  priority: {High: [urgent, P1]}\n"
+    assert column(load(tmp_path, text, config), "priority") == ["high", "high", "low"]
+
+
 def test_config_values_win_over_builtin_aliases(tmp_path: Path) -> None:
     text = "conversation_id,timestamp,role,channel\nc1,2026-11-02T09:00:00Z,customer,Text\n"
     assert column(load(tmp_path, text), "channel") == ["sms"]  # the builtin alias
@@ -306,6 +340,29 @@ def test_constants_fill_missing_fields(tmp_path: Path) -> None:
     assert normalized.mapping["role"] == ""
 
 
+def test_unknown_constant_is_an_error(tmp_path: Path) -> None:
+    # A typo in constants: would otherwise leave every row without a channel, silently.
+    text = "conversation_id,timestamp,role\nc1,2026-11-02T09:00:00Z,customer\n"
+    with pytest.raises(InputError) as caught:
+        load(tmp_path, text, "constants: {channel: pigeon}\n")
+    assert str(caught.value) == (
+        "constants.channel: 'pigeon' is not a known channel (whatsapp, messenger, twitter, "
+        "instagram, wechat, email, chat, phone, sms, web, social, other)"
+    )
+
+
+def test_reply_chains_match_ids_written_as_floats(tmp_path: Path) -> None:
+    # pandas writes an id column with gaps as floats (1.0): 2 still replies to 1, 3 to 2.
+    text = (
+        "id,parent,timestamp,role\n"
+        "1,,2026-11-02T09:00:00Z,customer\n"
+        "2.0,1.0,2026-11-02T09:01:00Z,agent\n"
+        "3,2,2026-11-02T09:02:00Z,customer\n"
+    )
+    normalized = load(tmp_path, text, "threads: {message_id: id, reply_to: parent}\n")
+    assert column(normalized, "conversation_id") == ["1", "1", "1"]
+
+
 # --- column mapping --------------------------------------------------------------------------
 
 
@@ -334,6 +391,16 @@ def test_header_names_match_case_insensitively_with_spaces(tmp_path: Path) -> No
     }
     assert normalized.frame.columns == ["__row", "conversation_id", "timestamp", "role", "channel"]
     assert column(normalized, "role") == ["customer"]
+
+
+def test_header_names_ignore_dashes_and_surrounding_spaces(tmp_path: Path) -> None:
+    text = " Conversation-ID ,Created-At,First Response-At\n"
+    text += "t1,2026-11-02T09:00:00Z,2026-11-02T09:10:00Z\n"
+    assert load(tmp_path, text).mapping == {
+        "conversation_id": " Conversation-ID ",
+        "created_at": "Created-At",
+        "first_response_at": "First Response-At",
+    }
 
 
 def test_missing_mapped_column(tmp_path: Path) -> None:
@@ -414,3 +481,11 @@ def test_no_time_column_is_an_error(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "no 'timestamp' column (one row per message) nor 'created_at' column" in message
     assert "its columns are: 'conversation_id', 'when', 'role'" in message
+
+
+def test_column_list_in_errors_stops_at_twelve(tmp_path: Path) -> None:
+    header = ",".join(f"c{i}" for i in range(14))
+    with pytest.raises(InputError) as caught:
+        load(tmp_path, header + "\n" + ",".join("x" * 14) + "\n")
+    listed = ", ".join(f"'c{i}'" for i in range(12))
+    assert f"its columns are: {listed} and 2 more. Map yours" in str(caught.value)
