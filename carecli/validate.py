@@ -46,9 +46,16 @@ class DataProblem:
 def find_problems(
     frame: pl.DataFrame, source: Source, mapping: dict[str, str], config: Config
 ) -> list[DataProblem]:
-    """Every rule broken by some rows, in rule order, each with its first row and value."""
+    """Every rule broken by some rows, in rule order (fields in schema order), each with its
+    first row and value."""
     csat = config.csat
     present = set(mapping)
+
+    def fields_present(fields: tuple[str, ...]) -> list[str]:
+        # In the schema's order: of several columns broken in one row, the one named first
+        # must not depend on set iteration (it varied with PYTHONHASHSEED).
+        return [name for name in fields if name in present]
+
     # (field, offending rows, message, whether only rows whose typed value is missing can
     # offend: such a rule is skipped outright when the column has no missing value).
     checks: list[tuple[str, pl.Expr, str, bool]] = []
@@ -60,7 +67,7 @@ def find_problems(
         checks.append((name, bad, message, False))
 
     if_missing("conversation_id", _blank("conversation_id"), "is empty; every row needs one")
-    for name in present & set(TIMESTAMP_FIELDS):
+    for name in fields_present(TIMESTAMP_FIELDS):
         hint = (
             f"does not match timestamp_format {config.timestamp_format!r}"
             if config.timestamp_format
@@ -84,7 +91,7 @@ def find_problems(
             )
             unparsed = unparsed & ~skipped
         if_missing(name, unparsed, hint)
-    for name in present & set(NUMBER_FIELDS):
+    for name in fields_present(NUMBER_FIELDS):
         # Spellings mapped to "none" (a survey offered, not answered) are meant to be empty.
         empty = [s for c, spellings in config.values.get(name, {}).items() if c == "none"
                  for s in spellings]  # fmt: skip
@@ -94,7 +101,7 @@ def find_problems(
             f"; map words under values: {{{name}: ...}}" if not empty else ""
         )
         if_missing(name, unreadable, hint)
-    for name in present & set(ENUM_FIELDS):
+    for name in fields_present(ENUM_FIELDS):
         known = CANONICAL_VALUES[name] + (config.channels if name == "channel" else ())
         hint = f"is not a known {name} ({', '.join(known)}); map it under values: {{{name}: ...}}"
         if_missing(name, _unparsed(name), hint)
@@ -135,7 +142,7 @@ def find_problems(
             value = first.get(RAW + name)  # kept where the typed value is missing
             if value is None:  # a readable value that breaks a rule: show it as read
                 value = first.get(name)
-                value = f"{value:g}" if isinstance(value, float) else value
+                value = _as_written(value) if isinstance(value, float) else value
             problems.append(
                 DataProblem(
                     field=name,
@@ -150,6 +157,12 @@ def find_problems(
                 )
             )
     return problems
+
+
+def _as_written(number: float) -> str:
+    """A number as a file spells it, so it can be searched for: -12345678, not -1.23457e+07
+    (the `g` format's 6 digits), and 7 or 4.5, not 7.0."""
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 def merge_problems(parts: list[tuple[DataProblem, ...]]) -> list[DataProblem]:
