@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from carecli.report import Dataset
+from carecli.timeline import KEY
 
 CID = "conversation_id"
 # Clocks drift and exports lag: only times more than this after now are "in the future".
@@ -111,11 +112,11 @@ def _leave_out_impossible(dataset: Dataset) -> tuple[Dataset, list[Finding]]:
     floats = [name for name, dtype in conversations.schema.items() if dtype.is_float()]
     nan_columns = [c for c in floats if conversations.select(_non_finite(c).any()).item()]
     replies = turns is not None and "reply_s" in turns.columns
-    nan_parts = [_matching(conversations, nan_columns, _non_finite)]
-    neg_parts = [_matching(conversations, durations, _negative)]
+    nan_parts = [_matching(conversations, nan_columns, _non_finite, conversations)]
+    neg_parts = [_matching(conversations, durations, _negative, conversations)]
     if turns is not None and replies:
-        nan_parts.append(_matching(turns, ["reply_s"], _non_finite))
-        neg_parts.append(_matching(turns, ["reply_s"], _negative))
+        nan_parts.append(_matching(turns, ["reply_s"], _non_finite, conversations))
+        neg_parts.append(_matching(turns, ["reply_s"], _negative, conversations))
         if nan_parts[-1].len():
             nan_columns.append("reply_s")
     nan_ids, neg_ids = pl.concat(nan_parts).unique(), pl.concat(neg_parts).unique()
@@ -169,12 +170,17 @@ def _without(column: str, test: Any) -> pl.Expr:
     return pl.when(test(column)).then(None).otherwise(pl.col(column)).alias(column)
 
 
-def _matching(frame: pl.DataFrame, columns: Sequence[str], test: Any) -> pl.Series:
-    """The conversation ids of the rows where `test` holds for any of `columns`."""
+def _matching(
+    frame: pl.DataFrame, columns: Sequence[str], test: Any, conversations: pl.DataFrame
+) -> pl.Series:
+    """The conversation ids of the rows where `test` holds for any of `columns` (of turns,
+    which carry conversation numbers only, named from `conversations`)."""
     if not columns:
         return pl.Series(CID, [], dtype=pl.String)
-    hit = pl.any_horizontal([test(c) for c in columns])
-    return frame.filter(hit)[CID].cast(pl.String)
+    hit = frame.lazy().filter(pl.any_horizontal([test(c) for c in columns]))
+    if CID not in frame.columns:
+        hit = _named(hit.select(KEY), conversations)
+    return hit.select(pl.col(CID).cast(pl.String)).collect().to_series()
 
 
 def _first(ids: pl.Series) -> str | None:
@@ -189,7 +195,8 @@ def _future(
     moments = [c for c in MOMENTS if c in conversations.columns]
     parts = [conversations.lazy().select(CID, at=pl.max_horizontal(moments))]
     if turns is not None:
-        parts.append(turns.lazy().select(CID, at=pl.max_horizontal("started_at", "replied_at")))
+        turn_times = turns.lazy().select(KEY, at=pl.max_horizontal("started_at", "replied_at"))
+        parts.append(_named(turn_times.filter(pl.col("at") > limit), conversations))
     parts.append(status.lazy().select(CID, "at"))
     # Lazy: each frame's few late rows are selected before the union (a union of every
     # time would copy millions of rows).
@@ -236,7 +243,8 @@ def _long(conversations: pl.DataFrame, turns: pl.DataFrame | None) -> list[Findi
     durations = [c for c in DURATIONS if c in conversations.columns]
     parts = [conversations.lazy().select(CID, seconds=pl.max_horizontal(durations))]
     if turns is not None and "reply_s" in turns.columns:
-        parts.append(turns.lazy().select(CID, seconds=pl.col("reply_s")))
+        long_replies = turns.lazy().filter(pl.col("reply_s") > LONG_DURATION_S)
+        parts.append(_named(long_replies.select(KEY, seconds=pl.col("reply_s")), conversations))
     long = (
         pl.concat(parts, how="vertical_relaxed")
         .filter(pl.col("seconds") > LONG_DURATION_S)
@@ -257,6 +265,13 @@ def _long(conversations: pl.DataFrame, turns: pl.DataFrame | None) -> list[Findi
             f"conversation {worst[CID]}, {worst['seconds'] / 86_400:,.0f} days",
         )
     ]
+
+
+def _named(turns: pl.LazyFrame, conversations: pl.DataFrame) -> pl.LazyFrame:
+    """Turns with their conversation's id instead of its number (turns carry only the
+    number; every turn's conversation is a conversation row)."""
+    ids = conversations.lazy().select(KEY, CID)
+    return turns.join(ids, on=KEY).select(CID, pl.exclude(KEY, CID))
 
 
 def _when(moment: datetime) -> str:

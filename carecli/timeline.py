@@ -49,7 +49,8 @@ class Timeline:
     """What metrics need: conversations, reply turns (None without messages), status changes."""
 
     conversations: pl.DataFrame
-    # KEY, conversation_id, started_at, replied_at, reply_s (null = still waiting)
+    # KEY, started_at, replied_at, reply_s (null = still waiting); every turn's conversation
+    # is a row of `conversations` (a turn starts at a customer message)
     turns: pl.DataFrame | None
     # KEY, conversation_id, at, resolved (bool): resolved/reopened events, in each
     # conversation's timeline order (time, ties in file order)
@@ -205,7 +206,7 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     # whose previous customer/agent message is not a customer's, and waits for the next agent.
     # Rows are sorted by conversation, so plain shifts and fills replace per-conversation
     # windows: a value taken from a neighbour counts only if it is the same conversation.
-    people = ordered.filter(is_customer | is_agent).select(GID, CID, "timestamp", "role")
+    people = ordered.filter(is_customer | is_agent).select(GID, "timestamp", "role")
     gid = pl.col(GID)
     is_reply = pl.col("role") == "agent"
     turns = (
@@ -223,7 +224,6 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         )
         .select(
             gid.alias(KEY),
-            CID,
             started_at=ts,
             replied_at=pl.col("next_agent_at"),
             reply_s=_seconds(pl.col("next_agent_at"), ts),

@@ -48,8 +48,10 @@ def _frames(timeline: Timeline) -> dict[str, pl.DataFrame]:
     """The frames in conversation order, without the conversation numbers (a split numbers
     them otherwise), once those are checked to name one conversation each."""
     frames = {"conversations": timeline.conversations, "status": timeline.status}
-    if timeline.turns is not None:
-        frames["turns"] = timeline.turns
+    if timeline.turns is not None:  # named by their conversations' ids, to be compared
+        ids = timeline.conversations.select(KEY, "conversation_id")
+        frames["turns"] = timeline.turns.join(ids, on=KEY, how="left", maintain_order="left")
+        assert frames["turns"]["conversation_id"].null_count() == 0  # each turn's is a row
     pairs = pl.concat(frame.select(KEY, "conversation_id") for frame in frames.values()).unique()
     assert pairs[KEY].is_unique().all() and pairs["conversation_id"].is_unique().all()
     return {

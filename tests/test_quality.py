@@ -85,3 +85,27 @@ def test_non_finite_example_is_the_smallest_id_and_zero_is_not_negative(tmp_path
     assert findings["non_finite_numbers"].count == 2
     assert findings["non_finite_numbers"].example == "conversation t1"
     assert dataset.timeline.conversations["first_response_s"].to_list() == [0, 0, 0]
+
+
+def test_a_later_turn_alone_can_be_in_the_future_or_over_a_year(tmp_path: Path) -> None:
+    """quality._future and _long: the reply turns left out of the union, or named by the
+    wrong conversation (turns carry conversation numbers, not ids)."""
+    now = datetime.fromisoformat("2026-11-16T12:00:00+00:00")
+    rows = [
+        msg("fine", "2026-11-02 09:00", "customer"),
+        msg("fine", "2026-11-02 09:05", "agent", agent="Ann"),
+        # First response in 5 minutes; the second turn starts in the future.
+        msg("late", "2026-11-09 09:00", "customer"),
+        msg("late", "2026-11-09 09:05", "agent", agent="Ann"),
+        msg("late", "2026-11-20 09:00", "customer"),
+        # First response in 5 minutes; the second turn's reply takes 400 days.
+        msg("slow", "2024-01-01 00:00", "customer"),
+        msg("slow", "2024-01-01 00:05", "agent", agent="Ann"),
+        msg("slow", "2024-01-02 00:00", "customer"),
+        msg("slow", "2025-02-05 00:00", "agent", agent="Ann"),
+    ]
+    findings = _findings(tmp_path, rows, now)
+    assert findings["future_times"].count == 1
+    assert findings["future_times"].example == "conversation late at 2026-11-20 09:00 UTC"
+    assert findings["long_durations"].count == 1
+    assert findings["long_durations"].example == "conversation slow, 400 days"

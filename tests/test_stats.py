@@ -16,6 +16,7 @@ from carecli.metrics import METRICS
 from carecli.periods import parse_week
 from carecli.report import load_dataset
 from carecli.stats import compute_stats, compute_stats_by, filter_timeline
+from carecli.timeline import KEY
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
 
@@ -40,7 +41,8 @@ def test_a_filtered_timeline_keeps_only_matching_conversations_turns_and_status(
     email = filter_timeline(timeline, {"channel": ["email"]})
     assert set(email.conversations["channel"].unique().to_list()) == {"email"}
     ids = set(email.conversations["conversation_id"].to_list())
-    assert email.turns is not None and set(email.turns["conversation_id"].to_list()) <= ids
+    keys = set(email.conversations[KEY].to_list())
+    assert email.turns is not None and set(email.turns[KEY].to_list()) <= keys
     assert set(email.status["conversation_id"].to_list()) <= ids
     assert 0 < email.conversations.height < timeline.conversations.height
 
