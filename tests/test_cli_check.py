@@ -175,3 +175,18 @@ def test_a_target_on_an_unavailable_metric_says_why(runner: CliRunner, tmp_path:
     assert "aht is not available" in result.stderr
     (skipped,) = ET.parse(junit).getroot().iter("skipped")
     assert skipped.get("message") == "not available: the input has no talk/hold/after-work columns"
+
+
+def test_check_refuses_the_report_formats(runner: CliRunner, tmp_path: Path) -> None:
+    result = _check(runner, _config(tmp_path, PASSING), "--format", "md")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == "carecli: error: --format md: check prints table or json\n"
+
+
+def test_check_json_says_whether_it_was_strict(runner: CliRunner, tmp_path: Path) -> None:
+    # A CI consumer reads "strict" to know whether the warn status failed the job.
+    config = _config(tmp_path, WARNING)
+    strict = _check(runner, config, "--format", "json", "--strict")
+    assert strict.exit_code == 1
+    assert json.loads(strict.stdout)["strict"] is True
+    assert json.loads(_check(runner, config, "--format", "json").stdout)["strict"] is False

@@ -95,3 +95,31 @@ def test_output_to_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", *WEEK, "--format", "md", "--output", str(target)])
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def test_email_without_targets_has_no_sla_in_the_subject(
+    tmp_path: Path, smtp_server: tuple[Inbox, int]
+) -> None:
+    # No slas: in the config: the subject must not claim "SLA: PASS". And with --email and no
+    # --output the report goes only by mail, not also to stdout (cron would mail it twice).
+    inbox, port = smtp_server
+    config = tmp_path / "mail.yaml"
+    config.write_text(
+        f"smtp: {{host: 127.0.0.1, port: {port}, security: none, sender: care@example.com}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["report", *WEEK, "--config", str(config), "--email", "lead@example.com"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    (envelope,) = inbox.envelopes
+    message = email.message_from_bytes(envelope.content, policy=default_policy)
+    assert message["Subject"] == "carecli weekly report 2026-W47"
+
+
+def test_the_trend_covers_six_weeks_by_default() -> None:
+    markdown = CliRunner().invoke(app, ["report", *WEEK, "--format", "md"])
+    assert markdown.exit_code == 0, markdown.output
+    trend = markdown.stdout.split("## ")[-1]
+    assert "2026-W42" in trend and "2026-W41" not in trend

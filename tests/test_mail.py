@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email
 import socket
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
@@ -21,7 +21,7 @@ from carecli.mail import (
     send,
     subject_for,
 )
-from carecli.periods import parse_week
+from carecli.periods import parse_week, select_period
 
 TEXT = "# carecli weekly report — 2026-W47\n\n| a | b |\n| - | - |\n"
 HTML = "<!DOCTYPE html><html><body><h1>carecli weekly report — 2026-W47</h1></body></html>"
@@ -173,3 +173,127 @@ def test_subjects_and_recipients() -> None:
         build_message("s", "a@b.c", ["x@y.z\nBcc: evil@example.com"], TEXT, HTML)
     with pytest.raises(UsageError, match="at least one recipient"):
         build_message("s", "a@b.c", [], TEXT, HTML)
+
+
+# --- rules pinned by the fourth mutation sweep -----------------------------------------
+
+
+def _read(raw: dict[str, Any]) -> tuple[SmtpSettings | None, list[tuple[str, ...]]]:
+    problems: list[tuple[str, ...]] = []
+    settings = read_smtp(raw, lambda path, message: problems.append(path))
+    return settings, problems
+
+
+BASE = {"host": "smtp.example.com", "sender": "care@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "port"),
+    [({"security": "none"}, 25), ({}, 587), ({"port": 65535}, 65535), ({"port": 1}, 1)],
+    ids=["none-defaults-to-25", "starttls-defaults-to-587", "port-65535", "port-1"],
+)
+def test_read_smtp_ports(extra: dict[str, Any], port: int) -> None:
+    settings, problems = _read(BASE | extra)
+    assert problems == [] and settings is not None and settings.port == port
+
+
+@pytest.mark.parametrize(
+    ("extra", "key"),
+    [
+        ({"port": 0}, "port"),
+        ({"port": 65536}, "port"),
+        ({"port": True}, "port"),  # YAML `port: yes` is not port 1
+        ({"timeout": True}, "timeout"),  # nor `timeout: yes` one second
+        ({"username": ""}, "username"),  # an empty login would skip the login silently
+        ({"sender": "@example.com"}, "sender"),  # no local part
+        ({"sender": "care@"}, "sender"),  # no domain
+    ],
+)
+def test_read_smtp_rejects(extra: dict[str, Any], key: str) -> None:
+    assert _read(BASE | extra) == (None, [("smtp", key)])
+
+
+def test_read_smtp_allows_a_login_over_plain_smtp_to_localhost_only() -> None:
+    # security: none with a username: a local relay may see the password, a remote host not.
+    local = {"host": " localhost ", "security": "none", "username": "u", "sender": "a@b.c"}
+    settings, problems = _read(local)
+    assert problems == [] and settings is not None and settings.host == "localhost"
+    assert _read(local | {"host": "mail.example.com"})[1] == [("smtp", "security")]
+
+
+def test_read_smtp_strips_host_and_sender() -> None:
+    settings, _ = _read({"host": " smtp.example.com ", "sender": " Care <care@example.com> "})
+    assert settings is not None
+    assert (settings.host, settings.sender) == ("smtp.example.com", "Care <care@example.com>")
+    assert settings.address == "smtp.example.com:587"
+
+
+def test_subject_of_a_report_that_is_not_a_week() -> None:
+    period = select_period(None, "2026-11-01", "2026-11-08", "UTC", datetime.now(UTC), False)
+    assert subject_for(period, None) == f"carecli report {period.label}"
+    assert "weekly" not in subject_for(period, "warn") and subject_for(period, "warn").endswith(
+        " — SLA: WARN"
+    )
+
+
+def test_a_subject_with_line_breaks_becomes_one_line() -> None:
+    # A line break in a header would end it (header injection); the subject is folded to one.
+    message = build_message("carecli report\n 2026-W47\r\n", "a@b.c", ["x@y.z"], TEXT, HTML)
+    assert message["Subject"] == "carecli report 2026-W47"
+
+
+def test_an_empty_password_variable_is_refused_before_connecting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `export CARECLI_SMTP_PASSWORD=` (set but empty) must not try a login with "".
+    monkeypatch.setenv("CARECLI_SMTP_PASSWORD", "")
+    with pytest.raises(DeliveryError, match=r"^127\.0\.0\.1:1: .*\$CARECLI_SMTP_PASSWORD is empty"):
+        send(_settings(1, username="lead"), _message())
+
+
+def test_starttls_refused_suggests_ssl_or_none(smtp_server: tuple[Inbox, int]) -> None:
+    _, port = smtp_server
+    settings = SmtpSettings(host="127.0.0.1", port=port, security="starttls", timeout=5)
+    with pytest.raises(DeliveryError) as caught:
+        send(settings, _message())
+    assert str(caught.value).endswith("(set security: ssl or none)")
+
+
+def test_some_recipients_refused_is_an_error_naming_them(
+    smtp_server: tuple[Inbox, int],
+) -> None:
+    # The report reached lead@ only: boss@ must not be lost silently.
+    inbox, port = smtp_server
+    inbox.refused.add("boss@example.com")
+    with pytest.raises(DeliveryError) as caught:
+        send(_settings(port), _message())
+    assert str(caught.value) == f"127.0.0.1:{port}: delivered, except to boss@example.com (refused)"
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["lead@example.com"]]
+
+
+def test_every_recipient_refused_names_them_all(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    inbox.refused.update({"lead@example.com", "boss@example.com"})
+    with pytest.raises(DeliveryError) as caught:
+        send(_settings(port), _message())
+    assert str(caught.value) == (
+        f"127.0.0.1:{port}: every recipient was refused (boss@example.com, lead@example.com)"
+    )
+    assert inbox.envelopes == []
+
+
+def test_a_refused_sender_is_named(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    inbox.refused.add("care@example.com")
+    with pytest.raises(DeliveryError) as caught:
+        send(_settings(port), _message())
+    assert str(caught.value) == (
+        f"127.0.0.1:{port}: sender 'care@example.com' refused (553 5.7.1 Sender not allowed)"
+    )
+
+
+def test_an_unknown_host_is_named() -> None:
+    settings = SmtpSettings(host="no-such-host.invalid", port=25, security="none", timeout=5)
+    with pytest.raises(DeliveryError) as caught:
+        send(settings, _message())
+    assert str(caught.value) == "no-such-host.invalid:25: unknown host 'no-such-host.invalid'"
