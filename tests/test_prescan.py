@@ -14,6 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carecli import prescan
+from carecli.config import Config
+from carecli.errors import InputError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "presets"
 
 HEADER = b"conversation_id,timestamp,role"
 LINES = st.sampled_from(
@@ -77,3 +81,63 @@ def test_a_header_only_file_is_clean(tmp_path: Path) -> None:
     path = tmp_path / "header.csv"
     path.write_bytes(HEADER)
     assert prescan._scan_bytes(path) == (0, None, None)
+
+
+# --- rules pinned by the fourth mutation sweep: prescan() on real files -----------------
+
+CSV = "conversation_id,timestamp,role\nc1,2026-11-17T09:00:00Z,customer\n"
+
+
+def test_a_header_with_a_bom_is_still_found_repeated(tmp_path: Path) -> None:
+    # Excel writes a BOM before the first header; `cat` then repeats it without one.
+    path = tmp_path / "joined.csv"
+    path.write_bytes(codecs.BOM_UTF8 + HEADER + b"\nc1,x,customer\n" + HEADER + b"\n")
+    assert prescan._scan_bytes(path) == (0, None, 3)
+
+
+def test_json_lines_are_not_scanned_as_csv(tmp_path: Path) -> None:
+    # Two identical first lines in JSON Lines are duplicate events, not a repeated header.
+    line = b'{"conversation_id": "c1", "timestamp": "2026-11-17T09:00:00Z", "role": "customer"}\n'
+    path = tmp_path / "twice.jsonl"
+    path.write_bytes(line * 2)
+    assert prescan.prescan([path], Config()) == []
+
+
+def test_format_in_csv_reaches_the_pre_scan(tmp_path: Path) -> None:
+    # export.dat read with --format-in csv: its Latin-1 bytes are still reported.
+    path = tmp_path / "export.dat"
+    path.write_bytes(CSV.encode() + b"c2,2026-11-17T09:00:00Z,caf\xe9\n")
+    (finding,) = prescan.prescan([path], Config(), "csv")
+    assert (finding.kind, finding.count, finding.example) == ("invalid_utf8", 1, "line 3")
+
+
+def test_a_tsv_header_is_split_at_tabs(tmp_path: Path) -> None:
+    path = tmp_path / "export.tsv"
+    path.write_text(
+        "conversation_id\ttimestamp\trole\tRole\nc1\t2026-11-17T09:00:00Z\tcustomer\t\n"
+    )
+    with pytest.raises(InputError, match=r"2 columns could be field 'role': 'role' \(column 3\)"):
+        prescan.prescan([path], Config())
+
+
+def test_a_bom_does_not_hide_a_second_first_column(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(codecs.BOM_UTF8 + b"conversation_id,timestamp,role,Conversation ID\n")
+    with pytest.raises(InputError, match=r"2 columns could be field 'conversation_id'"):
+        prescan.prescan([path], Config())
+
+
+def test_an_explicitly_mapped_column_matches_its_exact_name_only(tmp_path: Path) -> None:
+    # columns: {role: Role} names one column: a 'role' column beside it is not ambiguous.
+    path = tmp_path / "export.csv"
+    path.write_text("conversation_id,timestamp,Role,role\nc1,2026-11-17T09:00:00Z,customer,x\n")
+    assert prescan.prescan([path], Config(columns={"role": "Role"})) == []
+
+
+def test_thread_columns_match_their_exact_name_only(tmp_path: Path) -> None:
+    # The twcs preset's threads: {message_id: tweet_id}: a 'Tweet ID' column is another one.
+    source = (FIXTURES / "twcs_excerpt.csv").read_text(encoding="utf-8")
+    header, rest = source.split("\n", 1)
+    path = tmp_path / "twcs.csv"
+    path.write_text(header + ",Tweet ID\n" + rest, encoding="utf-8")
+    assert prescan.prescan([path], Config()) == []
