@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -117,7 +118,9 @@ def _open_json_array(path: Path) -> Source:
 
 def _open_csv(path: Path, separator: str) -> Source:
     try:
-        header = pl.scan_csv(path, separator=separator, infer_schema=False).collect_schema()
+        header = pl.scan_csv(
+            path, separator=separator, infer_schema=False, glob=False
+        ).collect_schema()
     except pl.exceptions.NoDataError:
         raise InputError(f"{path}: the file is empty; export the data again") from None
     except (pl.exceptions.PolarsError, OSError) as exc:
@@ -134,6 +137,7 @@ def _open_csv(path: Path, separator: str) -> Source:
             infer_schema=False,
             row_index_name=ROW_INDEX,
             encoding="utf8-lossy",
+            glob=False,  # the file as named, even if its name holds [ ] * ?
         )
         return frame.select(ROW_INDEX, *columns)
 
@@ -147,8 +151,8 @@ def _open_jsonl(path: Path, separator: str) -> Source:
     # are read from memory without it. Rare enough that the copy does not matter.
     data = path.read_bytes()[len(codecs.BOM_UTF8) :] if has_bom else None
 
-    def origin() -> Path | io.BytesIO:
-        return path if data is None else io.BytesIO(data)
+    def origin() -> str | io.BytesIO:
+        return _literal(path) if data is None else io.BytesIO(data)
 
     try:
         schema = pl.scan_ndjson(origin(), infer_schema_length=1000).collect_schema()
@@ -166,14 +170,21 @@ def _open_jsonl(path: Path, separator: str) -> Source:
     return Source(path, "jsonl", tuple(schema.names()), scan)
 
 
+def _literal(path: Path) -> str:
+    """The path as a pattern that matches only itself: polars' JSON Lines reader expands
+    glob patterns (and has no glob=False), and a file name may hold [ ] * or ?."""
+    return re.sub(r"([\[\]*?])", r"[\1]", str(path))
+
+
 def _open_parquet(path: Path, separator: str) -> Source:
     try:
-        schema = pl.scan_parquet(path).collect_schema()
+        schema = pl.scan_parquet(path, glob=False).collect_schema()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"{path}: not a readable Parquet file ({_first_line(exc)})") from None
 
     def scan(columns: list[str]) -> pl.LazyFrame:
-        return pl.scan_parquet(path, row_index_name=ROW_INDEX).select(ROW_INDEX, *columns)
+        scan = pl.scan_parquet(path, row_index_name=ROW_INDEX, glob=False)
+        return scan.select(ROW_INDEX, *columns)
 
     return Source(path, "parquet", tuple(schema.names()), scan)
 

@@ -84,7 +84,9 @@ def load_timeline(prepared: Sequence[Prepared], count: int) -> tuple[Timeline, i
                 _raise_earlier_problems(prepared[:index], directories)
                 raise
         # The schema of each file's parts: a part without rows of that file is empty.
-        empty = [pl.read_parquet(next(d.glob("*/*.parquet")), n_rows=0) for d in directories]
+        empty = [
+            pl.read_parquet(next(d.glob("*/*.parquet")), n_rows=0, glob=False) for d in directories
+        ]
         names = sorted({path.name for d in directories for path in d.iterdir()})
         # Two partitions at a time: the steps of one that use a single core overlap the
         # other's (polars releases the GIL).
@@ -206,7 +208,8 @@ def _spill(file: Prepared, directory: Path, count: int) -> None:
 def _read_part(directory: Path, empty: pl.DataFrame) -> pl.DataFrame:
     """One partition of one file, its rows in file order (the sink keeps their order)."""
     files = sorted(directory.glob("*.parquet"))
-    return pl.read_parquet(files).rechunk() if files else empty
+    # glob=False: $TMPDIR may hold [ ] * or ? in its name.
+    return pl.read_parquet(files, glob=False).rechunk() if files else empty
 
 
 __all__ = [

@@ -290,3 +290,16 @@ def test_an_unusable_temporary_directory_means_reading_in_memory(
     dataset = load_dataset(SAMPLE, Config(), partitions=3)
     assert dataset.timeline.conversations.height > 0
     assert any("could not write the partitions" in note for note in dataset.notes)
+
+
+def test_a_temporary_directory_with_glob_characters_in_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # polars' readers expand glob patterns: the partitions' paths must be read as named.
+    odd = tmp_path / "tmp[1]*?"
+    odd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(odd))
+    split = load_dataset(SAMPLE, Config(), partitions=3)
+    assert split.notes == ()  # not read in memory as a fallback
+    assert_same_dataset(split, load_dataset(SAMPLE, Config(), partitions=1))
+    assert list(odd.iterdir()) == []
