@@ -6,6 +6,7 @@ typer 0.29's CliRunner always captures stdout and stderr separately (`result.std
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -978,3 +979,27 @@ def test_report_says_why_a_target_cannot_be_measured(
     result = report(runner, small, "--config", str(config), *AS_OF)
     assert result.exit_code == 0, result.output
     assert "carecli: warning: " in result.stderr and "aht is not available" in result.stderr
+
+
+def test_colour_on_a_terminal_but_never_in_an_output_file(tmp_path: Path) -> None:
+    # On a terminal the table is coloured; a file written with --output is read elsewhere
+    # (an editor, a mail): escape codes there would be noise.
+    def run_on_a_terminal(*extra: str) -> str:
+        leader, follower = os.openpty()
+        command = [sys.executable, "-m", "carecli", "report", "--week", "2026-W47"]
+        command += ["--data", str(MESSAGES), *extra]
+        env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+        with os.fdopen(leader, "rb") as terminal:
+            child = subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL, env=env)
+            os.close(follower)
+            shown = b""
+            with contextlib.suppress(OSError):  # EIO once the child has exited
+                while chunk := terminal.read1(65536):
+                    shown += chunk
+        assert child.wait(timeout=60) == 0
+        return shown.decode()
+
+    assert "\x1b[" in run_on_a_terminal()
+    written = tmp_path / "report.txt"
+    run_on_a_terminal("--output", str(written))
+    assert "Conversations" in written.read_text() and "\x1b[" not in written.read_text()
