@@ -460,3 +460,73 @@ def test_load_config_rejects_non_utf8(tmp_path: Path) -> None:
     path.write_bytes("timezone: Europe/Zürich\n".encode("latin-1"))
     with pytest.raises(ConfigError, match=r"latin1\.yaml:1: byte 0xfc is not UTF-8"):
         load_config(path)
+
+
+# --- rules pinned by a mutation sweep of config.py -----------------------------------------------
+
+
+def test_a_huge_value_is_cut_to_300_characters_in_its_problem() -> None:
+    # A pasted blob must not flood the terminal: the message is cut, "..." says so.
+    problem = problem_of(f"timezone: {'x' * 1000}\n")
+    prefix = "carecli.yaml:1: timezone: "
+    assert problem.startswith(prefix + "'xxx")
+    assert len(problem) - len(prefix) == 300
+    assert problem.endswith("x...")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # An empty text is no setting: said, not kept as "" (or read as no timezone).
+        ("timestamp_format: ''\n", "timestamp_format: expected a text value, got ''"),
+        ("columns:\n  role: ''\n", "columns.role: expected a column name, got ''"),
+        ("constants: {channel: null}\n", "constants.channel: expected a single value"),
+        (
+            "values:\n  status:\n    resolved: [done, null]\n",
+            "values.status.resolved: expected a spelling or a list of spellings",
+        ),
+        (
+            "threads: {message_id: id, reply_to: parent, root: r}\n",
+            "threads: expected {message_id: <column>, reply_to: <column>}",
+        ),
+        ("threads: {message_id: id, reply_to: ''}\n", "threads: message_id and reply_to must"),
+        ("csat: {scale: [3, 3]}\n", "csat.scale: [3, 3] must be [lowest, highest]"),
+        # A list is not a calendar name: a problem, not a crash on an unhashable value.
+        (
+            "calendars:\n  office: {timezone: UTC, hours: {mon-fri: '09:00-17:00'}}\n"
+            "channel_calendars: {email: [office]}\n",
+            "channel_calendars.email: unknown calendar ['office'] (office)",
+        ),
+    ],
+)
+def test_more_bad_values(text: str, message: str) -> None:
+    assert problem_of(text).split(": ", 1)[1].startswith(message)
+
+
+def test_an_sla_on_an_undefined_calendar_names_its_key_and_line() -> None:
+    text = "timezone: UTC\nslas:\n  - {name: a, metric: csat, fail: 80%, calendar: office}\n"
+    assert problem_of(text) == (
+        "carecli.yaml:3: slas[0].calendar: unknown calendar 'office'; define it under calendars:"
+    )
+
+
+def test_satisfied_min_may_be_the_bottom_of_the_scale() -> None:
+    # Both ends are allowed: "every rating counts as satisfied" is a valid (if odd) choice.
+    assert parse_config("csat: {satisfied_min: 1}\n").csat == CsatConfig(1, 5, 1)
+
+
+def test_extra_channels_may_have_spellings() -> None:
+    # A channel declared under channels: is a canonical channel for values.channel too.
+    config = parse_config("channels: [kiosk]\nvalues:\n  channel:\n    kiosk: [Walk-in]\n")
+    assert config.values == {"channel": {"kiosk": ("walk-in",)}}
+
+
+def test_a_second_sla_problem_points_at_its_own_line() -> None:
+    text = (
+        "slas:\n"  # 1
+        "  - {name: a, metric: csat, fail: 80%}\n"  # 2
+        "  - name: b\n"  # 3
+        "    fail: 1h\n"  # 4
+    )
+    # No metric: key, so the problem points at the entry: line 3, not the list's line 2.
+    assert problem_of(text).startswith("carecli.yaml:3: slas[1].metric:")

@@ -63,3 +63,32 @@ def test_an_alias_bomb_is_refused_in_linear_time() -> None:
     with pytest.raises(ConfigError) as caught:
         read_yaml("\n".join(levels) + "\n", "carecli.yaml")
     assert f"more than {MAX_CONFIG_VALUES:,} values" in str(caught.value)
+
+
+def _nested(levels: int) -> str:
+    return "a: " + "[" * levels + "]" * levels + "\n"
+
+
+def test_nesting_up_to_the_limit_is_read_and_one_more_level_is_refused() -> None:
+    # The top mapping is level 0, so `a: [[...]]` with MAX_CONFIG_DEPTH brackets just fits.
+    assert read_yaml(_nested(MAX_CONFIG_DEPTH), "carecli.yaml")[0] is not None
+    with pytest.raises(ConfigError, match=rf"carecli\.yaml:1: nested more than {MAX_CONFIG_DEPTH}"):
+        read_yaml(_nested(MAX_CONFIG_DEPTH + 1), "carecli.yaml")
+
+
+def test_nesting_too_deep_for_the_parser_is_a_config_error() -> None:
+    # PyYAML's composer recurses per level: thousands of levels must not be a traceback.
+    with pytest.raises(ConfigError) as caught:
+        read_yaml(_nested(5000), "carecli.yaml")
+    assert str(caught.value) == "carecli.yaml: the YAML is nested too deeply to read"
+
+
+def test_keys_of_different_types_are_different_keys() -> None:
+    # YAML tells 1 from "1" (and true from "true"): not a key written twice.
+    data, _ = read_yaml("1: a\n'1': b\n", "carecli.yaml")
+    assert data == {1: "a", "1": "b"}
+
+
+def test_two_merge_keys_are_not_a_key_written_twice() -> None:
+    text = "x: &x {a: 1}\ny: &y {b: 2}\nz:\n  <<: *x\n  <<: *y\n"
+    assert read_yaml(text, "carecli.yaml")[0]["z"] == {"a": 1, "b": 2}
