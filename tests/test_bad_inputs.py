@@ -666,3 +666,107 @@ def test_the_sample_data_passes_strict_data(runner: CliRunner) -> None:
             ["report", "--week", "2026-W47", "--strict-data", "--data", str(sample / name)],
         )
         assert result.exit_code == 0, result.output
+
+
+# --- where --strict-data says the first case is (rules pinned by a mutation sweep of strict.py)
+
+EVENTS = "conversation_id,timestamp,role,event\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "first"),
+    [
+        pytest.param(
+            "agents.csv",
+            EVENTS + "c1,2026-11-17T09:00:00Z,customer,\nc1,2026-11-17T09:05:00Z,agent,\n"
+            "c2,2026-11-17T10:00:00Z,agent,\nc3,2026-11-17T10:30:00Z,agent,\n"
+            "c2,2026-11-17T11:00:00Z,agent,\nc4,2026-11-17T12:00:00Z,agent,\n"
+            "c5,2026-11-17T13:00:00Z,agent,\n",
+            # The conversation met first in the file, at its first row; an empty event is a
+            # message, so c1 (customer row with no event) is not one of them.
+            r"4 conversations have no customer message.*\(first: conversation c2, \S+ row 3\)",
+            id="the first conversation without a customer message, at its first row",
+        ),
+        pytest.param(
+            "reopened.csv",
+            EVENTS + "c1,2026-11-17T07:00:00Z,,resolved\nc1,2026-11-17T07:30:00Z,,reopened\n"
+            "c1,2026-11-17T09:00:00Z,customer,\nc2,2026-11-17T07:00:00Z,,resolved\n"
+            "c2,2026-11-17T09:00:00Z,customer,\n",
+            # c1 was reopened: its early resolution is no resolution time, not the case.
+            r"\(first: conversation c2, \S+ row 4\)",
+            id="a resolution undone by a reopen is not the negative duration",
+        ),
+        pytest.param(
+            "resolved_twice.csv",
+            EVENTS + "c1,2026-11-17T07:00:00Z,,resolved\nc1,2026-11-17T08:00:00Z,,resolved\n"
+            "c1,2026-11-17T09:00:00Z,customer,\n",
+            r"\(first: conversation c1, \S+ row 2\)",  # the last resolution is the one used
+            id="the last of two early resolutions",
+        ),
+        pytest.param(
+            "bot_early.csv",
+            "conversation_id,created_at,bot_first_response_at\n"
+            "t1,2026-11-17T09:00:00Z,2026-11-17T09:01:00Z\nt2,2026-11-17T09:00:00Z,"
+            "2026-11-17T08:00:00Z\n",
+            r"\(first: \S+bot_early\.csv row 2\)",
+            id="a bot response before creation",
+        ),
+        pytest.param(
+            "minutes.csv",
+            "conversation_id,created_at,first_response_minutes\n"
+            "t1,2026-11-17T09:00:00Z,5\nt2,2026-11-17T09:00:00Z,-5\n",
+            r"\(first: \S+minutes\.csv row 2\)",
+            id="negative first response minutes",
+        ),
+        pytest.param(
+            "open_resolved.csv",
+            "conversation_id,created_at,resolved_at,status\n"
+            "t1,2026-11-17T09:00:00Z,2026-11-17T08:00:00Z,open\n"
+            "t2,2026-11-17T09:00:00Z,2026-11-17T08:00:00Z,solved\n",
+            # An open ticket's resolved_at is not a resolution time: only t2 runs backwards.
+            r"1 conversations have a response.*\(first: \S+open_resolved\.csv row 2\)",
+            id="only a resolved ticket's resolution counts",
+        ),
+    ],
+)
+def test_strict_data_names_the_first_case(
+    name: str, content: str, first: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    line = one_error_line(
+        runner.invoke(app, ["report", "--all", "--strict-data", "--data", str(path)])
+    )
+    assert re.search(first, line), line
+
+
+TWEETS = "tweet_id,author_id,inbound,created_at,text,in_response_to_tweet_id\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "args"),
+    [
+        pytest.param(
+            "twice.log",
+            MSG + OK_ROWS + "c1,2026-11-17T09:05:00Z,agent\n",
+            ["--format-in", "csv"],
+            id="a .log file read as CSV by --format-in",
+        ),
+        pytest.param(
+            "tweets.csv",  # no response_tweet_id column: not detected as TWCS, named instead
+            TWEETS + "1,cust,True,Tue Nov 17 09:00:00 +0000 2026,help,\n"
+            "2,Brand,False,Tue Nov 17 09:05:00 +0000 2026,hi,1\n"
+            "2,Brand,False,Tue Nov 17 09:05:00 +0000 2026,hi,1\n",
+            ["--preset", "twcs"],
+            id="a file read with --preset",
+        ),
+    ],
+)
+def test_strict_data_reads_the_file_again_the_same_way(
+    name: str, content: str, args: list[str], runner: CliRunner, tmp_path: Path
+) -> None:
+    # The first case is found by reading the file again: with the same options as the report.
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["report", "--all", "--strict-data", *args, "--data", str(path)])
+    assert f"(first: {path} row 3, the same as {path} row 2)" in one_error_line(result)
