@@ -155,7 +155,7 @@ class _Reader:
             raise ConfigError(self.problems[0] + more, self.problems)
 
     def choice(self, data: dict, key: str, choices: tuple[str, ...], default: str) -> str:
-        value = data.get(key, default)
+        value = default if data.get(key) is None else data[key]  # left empty: the default
         if value not in choices:
             self.problem((key,), f"{value!r} is not one of {', '.join(choices)}")
             return default
@@ -243,7 +243,8 @@ class _Reader:
             threads=self.read_threads(data.get("threads")),
             agent_side_fields=self.read_agent_side(data.get("agent_side_fields")),
             path=path,
-            explicit=frozenset(str(k) for k in data),
+            # A key left empty keeps its default: it does not count as set (over a preset's).
+            explicit=frozenset(str(k) for k, v in data.items() if v is not None),
         )
 
     def read_columns(self, raw: Any) -> dict[str, str]:

@@ -532,11 +532,6 @@ def test_a_second_sla_problem_points_at_its_own_line() -> None:
     assert problem_of(text).startswith("carecli.yaml:3: slas[1].metric:")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: choice keys (epoch_unit, input_format, granularity, clock) left empty are an "
-    "error 'None is not one of ...' while every other empty key keeps its default",
-)
 @pytest.mark.parametrize("key", ["epoch_unit", "input_format", "granularity", "clock"])
 def test_an_empty_choice_key_keeps_its_default(key: str) -> None:
     assert getattr(parse_config(f"{key}:\n"), key) == getattr(Config(), key)

@@ -605,12 +605,6 @@ def test_a_missing_tz_column_lists_twelve_columns_and_counts_the_rest() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a key left empty (`source_timezone:`) counts as set in Config.explicit, so "
-    "the zone in the header (and a preset's own setting) is ignored and times are read as UTC; "
-    "an empty key should keep the defaults, as it does everywhere else",
-)
 def test_an_empty_source_timezone_key_does_not_override_the_header_zone() -> None:
     source = open_source(INTERCOM)
     config = parse_config("timezone: UTC\nsource_timezone:\n")
