@@ -535,3 +535,9 @@ def test_a_second_sla_problem_points_at_its_own_line() -> None:
 @pytest.mark.parametrize("key", ["epoch_unit", "input_format", "granularity", "clock"])
 def test_an_empty_choice_key_keeps_its_default(key: str) -> None:
     assert getattr(parse_config(f"{key}:\n"), key) == getattr(Config(), key)
+
+
+def test_a_yes_no_constant_is_the_text_a_file_would_hold() -> None:
+    # YAML reads `true` as a bool: a free-text field (team) would otherwise group as "True".
+    config = parse_config("constants: {team: true, topic: No, priority: 2}\n")
+    assert config.constants == {"team": "true", "topic": "false", "priority": "2"}
