@@ -199,6 +199,8 @@ def test_reply_time_waiting_turns(tmp_path: Path) -> None:
     (outcome,) = run(path, "  - {name: r, metric: reply_time, attainment: 30m, fail: 90%}\n")
     assert (outcome.samples, outcome.breached, outcome.pending) == (2, 1, 1)
     assert outcome.actual == pytest.approx(0.5)
+    # Turns carry conversation numbers: the breach is listed under its conversation's id.
+    assert outcome.worst["conversation_id"].to_list() == ["a"]
 
 
 def test_config_without_slas_evaluates_nothing(tmp_path: Path) -> None:
