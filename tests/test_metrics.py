@@ -659,3 +659,56 @@ def test_repeated_where_options_on_one_field_add_up() -> None:
         "channel": ("email", "chat"),
         "agent": ("Ann",),
     }
+
+
+def test_bot_first_response_at_wins_over_its_seconds_column(tmp_path: Path) -> None:
+    # docs/input.md: the duration columns are used only when the timestamp is missing.
+    rows = [
+        {"conversation_id": "a", "created_at": "2026-11-03T10:00:00Z",
+         "bot_first_response_at": "2026-11-03T10:00:30Z", "bot_first_response_seconds": 999},
+    ]  # fmt: skip
+    conversations = load_dataset(
+        write_csv(tmp_path / "c.csv", rows), Config()
+    ).timeline.conversations
+    assert conversations["bot_first_response_s"].to_list() == [30]
+
+
+def test_an_open_ticket_has_no_resolved_at_even_when_the_export_gives_one(tmp_path: Path) -> None:
+    # status decides: a reopened ticket may keep its old resolved_at, which must not
+    # feed a business-hours recomputation of resolution_time.
+    rows = [
+        {"conversation_id": "a", "created_at": "2026-11-03T10:00:00Z",
+         "resolved_at": "2026-11-03T11:00:00Z", "status": "open"},
+    ]  # fmt: skip
+    conversations = load_dataset(
+        write_csv(tmp_path / "c.csv", rows), Config()
+    ).timeline.conversations
+    assert conversations.select("is_resolved", "resolved_at", "resolution_s").row(0) == (
+        False,
+        None,
+        None,
+    )
+
+
+def test_ticket_message_counts_are_rounded_each_to_its_own_column(tmp_path: Path) -> None:
+    # Exports with averaged or fractional counts: 2.6 rounds to 3, not truncated to 2.
+    rows = [{"conversation_id": "a", "created_at": "2026-11-03T10:00:00Z",
+             "inbound_messages": 2.6, "outbound_messages": 4.4}]  # fmt: skip
+    conversations = load_dataset(
+        write_csv(tmp_path / "c.csv", rows), Config()
+    ).timeline.conversations
+    assert conversations.select("inbound_messages", "outbound_messages").row(0) == (3, 4)
+
+
+def test_a_blank_reopen_count_is_not_a_reopening(tmp_path: Path) -> None:
+    # docs/input.md: above 0 = reopened; an empty cell says nothing, and must not cost FCR.
+    rows = [
+        {"conversation_id": "a", "created_at": "2026-11-03T10:00:00Z", "reopen_count": "",
+         "resolved_at": "2026-11-03T11:00:00Z"},
+        {"conversation_id": "b", "created_at": "2026-11-03T10:00:00Z", "reopen_count": 2,
+         "resolved_at": "2026-11-03T11:00:00Z"},
+    ]  # fmt: skip
+    conversations = load_dataset(
+        write_csv(tmp_path / "c.csv", rows), Config()
+    ).timeline.conversations
+    assert conversations["reopened"].to_list() == [False, True]

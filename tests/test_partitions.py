@@ -303,3 +303,32 @@ def test_a_temporary_directory_with_glob_characters_in_its_name(
     assert split.notes == ()  # not read in memory as a fallback
     assert_same_dataset(split, load_dataset(SAMPLE, Config(), partitions=1))
     assert list(odd.iterdir()) == []
+
+
+def test_backwards_resolutions_are_counted_in_every_partition(tmp_path: Path) -> None:
+    # Each part counts its own; the split's total must be the whole file's (here 6).
+    rows = []
+    for n in range(6):
+        rows += [event(f"c{n}", "2026-11-02 08:00", "resolved"),
+                 msg(f"c{n}", "2026-11-02 09:00", "customer")]  # fmt: skip
+    path = write_csv(tmp_path / "events.csv", rows)
+    assert load_dataset(path, Config(), partitions=1).timeline.negative_durations == 6
+    assert load_dataset(path, Config(), partitions=3).timeline.negative_durations == 6
+
+
+@pytest.mark.parametrize(("name", "bytes_per_event"), [("events.csv", 80), ("events.jsonl", 200)])
+def test_partition_count_at_the_real_thresholds(
+    tmp_path: Path, name: str, bytes_per_event: int
+) -> None:
+    # Sizes that matter (the file is opened first, then made sparse: only its size is read):
+    # just below the in-memory threshold stays in memory; at it, 1.5M events / 400k per
+    # partition = 3.75 rounds to 4 partitions.
+    path = tmp_path / name
+    rows = [msg("a", "2026-11-02 09:00", "customer")]
+    source = open_source(
+        write_csv(path, rows) if name.endswith(".csv") else write_jsonl(path, rows)
+    )
+    below = partitions.IN_MEMORY_BELOW * bytes_per_event
+    for size, count in [(below - 1, 1), (below, 4)]:
+        os.truncate(path, size)
+        assert partitions.partition_count([source]) == count
