@@ -105,7 +105,7 @@ def samples(
             return pl.DataFrame(schema={**{d: pl.String for d in dims}, "value": pl.Float64})
         frame = (
             timeline.turns.lazy()
-            .join(conversations.select(KEY, CID, *DIMENSIONS), on=KEY)
+            .join(conversations.select(KEY, *dims), on=KEY)
             .filter(_not_left_out("replied_at", "reply_s"))
             .select(
                 *dims,

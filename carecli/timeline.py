@@ -16,8 +16,8 @@ from carecli.event_order import CID, GID, drop_identical_events, sort_by_convers
 from carecli.load import ROW_INDEX
 from carecli.schema import DIMENSIONS
 
-# A conversation's number, unique within one timeline: turns and status events carry it
-# beside the text id, and joins match on it (~2x faster than on text ids).
+# A conversation's number, unique within one timeline: reply turns carry only it, status
+# events carry it beside the text id, and joins match on it (~2x faster than on text ids).
 KEY = "_key"
 
 # Columns of the per-conversation frame that every metric reads.
