@@ -325,7 +325,8 @@ def inspect(
         from carecli.inspect import inspect_file, render
 
         settings = load_config(config)
-        typer.echo(render(inspect_file(file, settings, format_in, preset), rows), nl=False)
+        found = inspect_file(file, settings, format_in, preset, sample_rows=rows)
+        typer.echo(render(found, width()), nl=False)
 
 
 # polars allocates with jemalloc, which reads this variable when polars is first imported

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -11,11 +13,12 @@ from rich.table import Table
 from rich.text import Text
 
 from carecli.config import Config
-from carecli.load import ROW_INDEX, open_source
-from carecli.normalize import normalize
+from carecli.errors import InputError
+from carecli.load import ROW_INDEX, open_source, reading
+from carecli.normalize import Normalized, Prepared, collect_rows, finish, prepare
 from carecli.render import NAME_LIMIT, plain, to_text
 from carecli.report import with_preset
-from carecli.validate import DataProblem
+from carecli.validate import DataProblem, as_written, merge_problems
 
 
 @dataclass(frozen=True)
@@ -32,38 +35,91 @@ class Inspection:
     rows: int
     first: str | None
     last: str | None
-    sample: pl.DataFrame
+    sample: pl.DataFrame  # the first rows, as read (ROW_INDEX included)
+    sample_labels: tuple[str, ...]  # where each sample row is in the file: "row 3"
     problems: tuple[DataProblem, ...]
 
 
 def inspect_file(
-    path: Path, config: Config, input_format: str | None = None, preset: str | None = None
+    path: Path,
+    config: Config,
+    input_format: str | None = None,
+    preset: str | None = None,
+    sample_rows: int = 5,
 ) -> Inspection:
-    """Load the file leniently: every data problem is collected instead of raised."""
+    """Load the file leniently: every data problem is collected instead of raised.
+
+    Rows are read in batches (a file of any size takes the memory of one batch), except
+    when conversations are reply threads: a reply is tied to its root across the file.
+    """
     source = open_source(path, input_format or config.input_format, config.csv_separator)
     config, notes = with_preset(source, config, preset)
-    normalized = normalize(source, config, strict=False)
-    frame = normalized.frame
-    moment = "timestamp" if normalized.granularity == "messages" else "created_at"
-    times = frame[moment] if moment in frame.columns else pl.Series(dtype=pl.Datetime("us", "UTC"))
-    used = set(normalized.mapping.values()) | set(config.threads.values())
+    prepared = prepare(source, config)
+    if prepared.threads:
+        parts: Iterable[Normalized] = [finish(prepared, collect_rows(prepared), strict=False)]
+    else:
+        parts = _in_batches(prepared)
+    summary = reading(source, lambda: _summarized(parts, sample_rows))
+    if summary.rows == 0:
+        raise InputError(f"{path}: the file has a header but no data rows")
+    used = set(prepared.fields.values()) | set(config.threads.values())
     return Inspection(
         path=path,
         format=source.format,
         preset=config.preset,
         notes=notes,
-        granularity=normalized.granularity,
-        mapping=normalized.mapping,
+        granularity=prepared.granularity,
+        mapping=prepared.fields,
         unmapped=tuple(c for c in source.columns if c not in used and c.strip()),
-        rows=frame.height,
-        first=None if times.min() is None else times.min().isoformat(),
-        last=None if times.max() is None else times.max().isoformat(),
-        sample=frame.drop(ROW_INDEX),
-        problems=normalized.problems,
+        rows=summary.rows,
+        first=None if summary.first is None else summary.first.isoformat(),
+        last=None if summary.last is None else summary.last.isoformat(),
+        sample=summary.sample,
+        sample_labels=tuple(
+            map(source.row_label, summary.sample.get_column(ROW_INDEX, default=[]))
+        ),
+        problems=tuple(merge_problems(summary.problems)),
     )
 
 
-def render(found: Inspection, sample_rows: int = 5, width: int = 100) -> str:
+# Rows per batch: 10M events are inspected in 0.5 GB and 2.9 s (read at once: 1.4 GB, 3.7 s).
+_BATCH_ROWS = 200_000
+
+
+def _in_batches(prepared: Prepared) -> Iterator[Normalized]:
+    for rows in prepared.typed.collect_batches(chunk_size=_BATCH_ROWS):
+        yield finish(prepared, rows, strict=False)
+
+
+@dataclass
+class _Summary:
+    rows: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    sample: pl.DataFrame = field(default_factory=pl.DataFrame)
+    problems: list[tuple[DataProblem, ...]] = field(default_factory=list)
+
+
+def _summarized(parts: Iterable[Normalized], sample_rows: int) -> _Summary:
+    """Counts, time range, problems and the first rows of parts read in file order."""
+    summary = _Summary()
+    for part in parts:
+        frame = part.frame
+        summary.rows += frame.height
+        summary.problems.append(part.problems)
+        moment = "timestamp" if part.granularity == "messages" else "created_at"
+        if moment in frame.columns:
+            times = [t for t in (summary.first, frame[moment].min()) if t is not None]
+            summary.first = min(times, default=None)
+            times = [t for t in (summary.last, frame[moment].max()) if t is not None]
+            summary.last = max(times, default=None)
+        if summary.sample.height < sample_rows:
+            missing = sample_rows - summary.sample.height
+            summary.sample = pl.concat([summary.sample, frame.head(missing)], how="diagonal")
+    return summary
+
+
+def render(found: Inspection, width: int = 80) -> str:
     """The inspection as terminal text."""
     facts = Table(box=None, show_header=False, pad_edge=False)
     facts.add_column(style="bold")
@@ -93,7 +149,11 @@ def render(found: Inspection, sample_rows: int = 5, width: int = 100) -> str:
             problems.add_column(name, overflow="fold")
         for problem in found.problems:
             problems.add_row(
-                plain(f"{problem.column} ({problem.field})"),
+                plain(
+                    problem.column
+                    if problem.column == problem.field
+                    else f"{problem.column} ({problem.field})"
+                ),
                 f"{problem.rows:,}",
                 problem.first_row,
                 plain(repr(problem.example)) if problem.example is not None else "",
@@ -102,13 +162,48 @@ def render(found: Inspection, sample_rows: int = 5, width: int = 100) -> str:
         renderables.append(problems)
     else:
         renderables.append(Text("No problems found: every row is readable.", style="green"))
-    if sample_rows:
-        sample = Table(title="Sample rows (as carecli reads them)", box=box.SIMPLE_HEAD)
-        sample.title_justify = "left"
-        head = found.sample.head(sample_rows)
-        for column in head.columns:
-            sample.add_column(column, overflow="fold")
-        for row in head.iter_rows():
-            sample.add_row(*[plain("" if v is None else v, limit=NAME_LIMIT) for v in row])
-        renderables.append(sample)
+    if found.sample.height:
+        renderables.extend(_sample_tables(found, width))
     return to_text(renderables, width=width)
+
+
+# A sample column's least width: a whole date (2026-11-02), its time on the next line.
+_SAMPLE_WIDTH = 10
+
+
+def _sample_tables(found: Inspection, width: int) -> list[Table]:
+    """A line per field and a column per sample row, as psql's expanded display (a column
+    per field would fold every value letter by letter), in as many tables as it takes for
+    each to fit the width."""
+    names = [name for name in found.sample.columns if name != ROW_INDEX]
+    field_width = max(map(len, names))
+    # 3: a column's padding and separator (no edges).
+    per_table = max(1, min(found.sample.height, (width - field_width) // (_SAMPLE_WIDTH + 3)))
+    # An equal share of the width each: left to itself, rich squeezes one column of a
+    # table that is a little too wide, and one date is cut where the others are whole.
+    share = max(_SAMPLE_WIDTH, (width - field_width) // per_table - 3)
+    tables = []
+    for start in range(0, found.sample.height, per_table):
+        labels = found.sample_labels[start : start + per_table]
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        if not tables:
+            table.title = "Sample rows (as carecli reads them; times in UTC)"
+            table.title_justify = "left"
+        table.add_column("field", style="bold", no_wrap=True)
+        for label in labels:
+            table.add_column(label, overflow="fold", max_width=share)
+        for name in names:
+            values = found.sample[name][start : start + per_table]
+            table.add_row(name, *[plain(_shown(value), limit=NAME_LIMIT) for value in values])
+        tables.append(table)
+    return tables
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):  # the zone is said once, in the title
+        return value.replace(tzinfo=None).isoformat(sep=" ")
+    if isinstance(value, float):
+        return as_written(value)
+    return str(value)

@@ -142,7 +142,7 @@ def find_problems(
             value = first.get(RAW + name)  # kept where the typed value is missing
             if value is None:  # a readable value that breaks a rule: show it as read
                 value = first.get(name)
-                value = _as_written(value) if isinstance(value, float) else value
+                value = as_written(value) if isinstance(value, float) else value
             problems.append(
                 DataProblem(
                     field=name,
@@ -159,7 +159,7 @@ def find_problems(
     return problems
 
 
-def _as_written(number: float) -> str:
+def as_written(number: float) -> str:
     """A number as a file spells it, so it can be searched for: -12345678, not -1.23457e+07
     (the `g` format's 6 digits), and 7 or 4.5, not 7.0."""
     return str(int(number)) if number.is_integer() else repr(number)
