@@ -69,14 +69,14 @@ def _volume(_: CsatConfig) -> Aggregations:
 def _first_response(_: CsatConfig) -> Aggregations:
     return {
         **duration_stats("first_response_s"),
-        "awaiting_first_response": pl.col("first_response_s").is_null().sum(),
+        "awaiting_first_response": (~pl.col("answered")).sum(),
     }
 
 
 def _bot_first_response(_: CsatConfig) -> Aggregations:
     return {
         **duration_stats("bot_first_response_s"),
-        "without_bot_response": pl.col("bot_first_response_s").is_null().sum(),
+        "without_bot_response": (~pl.col("bot_answered")).sum(),
     }
 
 

@@ -74,7 +74,7 @@ def samples(
     def measured(start: str, end: str, seconds: str) -> pl.Expr:
         if calendar is None:  # the timeline's durations already follow the clock in force
             return pl.col(seconds)
-        # Rows whose time was left out as impossible are gone already (_not_left_out).
+        # Rows done without a time (left out as impossible) are filtered out below.
         again = elapsed(pl.col(start), pl.col(end), config, calendar)
         return pl.when(pl.col(end).is_not_null()).then(again).otherwise(pl.col(seconds))
 
@@ -90,15 +90,21 @@ def samples(
     not_waiting = pl.lit(False)
 
     if metric in ("first_response_time", "bot_first_response_time", "resolution_time"):
-        moment, column = {
-            "first_response_time": ("first_response_at", "first_response_s"),
-            "bot_first_response_time": ("bot_first_response_at", "bot_first_response_s"),
-            "resolution_time": ("resolved_at", "resolution_s"),
+        moment, column, done = {
+            "first_response_time": ("first_response_at", "first_response_s", "answered"),
+            "bot_first_response_time": (
+                "bot_first_response_at",
+                "bot_first_response_s",
+                "bot_answered",
+            ),
+            "resolution_time": ("resolved_at", "resolution_s", "is_resolved"),
         }[metric]
-        frame = conversations.filter(_not_left_out(moment, column)).select(
+        # Done without a time (left out as impossible, or a resolved ticket the export
+        # gives no time for): no sample, as in the report, and not waiting either.
+        frame = conversations.filter(~pl.col(done) | pl.col(column).is_not_null()).select(
             *dims,
             value=pl.coalesce(measured("created_at", moment, column), waited("created_at")),
-            waiting=pl.col(column).is_null(),
+            waiting=~pl.col(done),
         )
     elif metric == "reply_time":
         if timeline.turns is None:

@@ -151,6 +151,8 @@ def empty_stats(timeline: Timeline, names: Sequence[str], config: Config) -> dic
 _EMPTY_FRAMES = {
     "conversations": pl.DataFrame(
         schema={
+            "answered": pl.Boolean,
+            "bot_answered": pl.Boolean,
             "is_resolved": pl.Boolean,
             "reopened": pl.Boolean,
             "escalated": pl.Boolean,

@@ -32,6 +32,10 @@ CONVERSATION_COLUMNS = (
     *DIMENSIONS,
     "first_response_s",
     "bot_first_response_s",
+    # Whether an agent (a bot) responded at all: a response whose time was left out as
+    # impossible (before the start, NaN) has a null duration but is not awaited.
+    "answered",
+    "bot_answered",
     "is_resolved",
     "resolution_s",
     "reopened",
@@ -194,6 +198,8 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         resolved_at=pl.when(is_resolved).then(pl.col("last_resolved_at")),
         first_response_s=_seconds(pl.col("first_agent_at"), pl.col("created_at")),
         bot_first_response_s=_seconds(pl.col("first_bot_at"), pl.col("created_at")),
+        answered=pl.col("first_agent_at").is_not_null(),
+        bot_answered=pl.col("first_bot_at").is_not_null(),
         is_resolved=is_resolved.fill_null(False),
         resolution_s=pl.when(is_resolved).then(
             _seconds(pl.col("last_resolved_at"), pl.col("created_at"))
@@ -307,6 +313,13 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
         bot_first_response_s=pl.coalesce(
             _seconds(pl.col("bot_first_response_at"), created),
             pl.col("bot_first_response_seconds"),
+        ),
+        answered=pl.any_horizontal(
+            pl.col(c).is_not_null()
+            for c in ("first_response_at", "first_response_seconds", "first_response_minutes")
+        ),
+        bot_answered=pl.any_horizontal(
+            pl.col(c).is_not_null() for c in ("bot_first_response_at", "bot_first_response_seconds")
         ),
         is_resolved=is_resolved,
         resolution_s=pl.when(is_resolved).then(_seconds(pl.col("resolved_at"), created)),

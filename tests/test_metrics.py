@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import event, msg, report_for, stats, write_csv, write_jsonl
+from factories import NOW, event, msg, report_for, stats, write_csv, write_jsonl
 
 from carecli.config import Config, CsatConfig
 from carecli.metrics import METRICS
-from carecli.periods import all_time
+from carecli.periods import all_time, parse_week
+from carecli.quality import assess
 from carecli.report import build_report, load_dataset, parse_filters
 
 
@@ -306,6 +307,34 @@ def test_aht_from_message_events_sums_each_conversations_parts(tmp_path: Path) -
     chats = [msg("w1", "2026-11-03 12:00", "customer"), msg("w1", "2026-11-03 12:05", "agent")]
     result = stats(report_for(write_jsonl(tmp_path / "n.jsonl", chats)), "aht")
     assert (result["available"], result["mean"], result["contacts"]) == (False, None, None)
+
+
+def test_a_response_whose_time_was_left_out_is_not_awaited(tmp_path: Path) -> None:
+    # METRICS.md: only a conversation with no agent message awaits its first response. A
+    # response the export times before the ticket (or as a negative or NaN duration) was
+    # given: its time is left out (no sample), the conversation is not waiting. Each of
+    # a-d has an impossible human response, b-d also an impossible bot one; e has none.
+    rows = [
+        {"conversation_id": "a", "created_at": "2026-11-03T09:00:00Z",
+         "first_response_at": "2026-11-03T08:50:00Z",
+         "bot_first_response_at": "2026-11-03T09:00:05Z"},
+        {"conversation_id": "b", "created_at": "2026-11-03T09:00:00Z",
+         "first_response_seconds": -60, "bot_first_response_seconds": -1},
+        {"conversation_id": "c", "created_at": "2026-11-03T09:00:00Z",
+         "first_response_seconds": "NaN", "bot_first_response_seconds": "NaN"},
+        {"conversation_id": "d", "created_at": "2026-11-03T09:00:00Z",
+         "first_response_minutes": -5, "bot_first_response_at": "2026-11-03T08:00:00Z"},
+        {"conversation_id": "e", "created_at": "2026-11-03T09:00:00Z"},
+        {"conversation_id": "f", "created_at": "2026-11-03T09:00:00Z",
+         "first_response_seconds": 600},
+    ]  # fmt: skip
+    # As the CLI does: NaN numbers are left out by the data-quality pass.
+    dataset, _ = assess(load_dataset(write_csv(tmp_path / "c.csv", rows), Config()))
+    report = build_report(dataset, parse_week("2026-W45", "UTC", NOW), Config())
+    frt = stats(report, "first_response_time")
+    assert (frt["count"], frt["mean"], frt["awaiting_first_response"]) == (1, 600, 1)  # f; e
+    bot = stats(report, "bot_first_response_time")
+    assert (bot["count"], bot["mean"], bot["without_bot_response"]) == (1, 5, 2)  # a; e, f
 
 
 def test_conversation_rows_give_the_same_core_numbers(tmp_path: Path) -> None:

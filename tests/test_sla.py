@@ -11,6 +11,7 @@ from factories import event, msg, write_csv, write_jsonl
 from carecli.config import Config, parse_config
 from carecli.exit_codes import ExitCode
 from carecli.periods import parse_week
+from carecli.quality import assess
 from carecli.report import load_dataset
 from carecli.sla import Outcome, evaluate, exit_code, overall_status, status_of
 from carecli.targets import Levels
@@ -358,3 +359,37 @@ def test_an_empty_backlog_is_zero_not_no_data(tmp_path: Path) -> None:
     )
     assert (backlog.actual, backlog.status, backlog.samples) == (0, "pass", 0)
     assert (volume.actual, volume.status, volume.samples) == (0, "fail", 0)
+
+
+def test_a_response_or_resolution_done_without_a_time_is_neither_sample_nor_waiting(
+    tmp_path: Path,
+) -> None:
+    # Ticket rows with durations only (as the Zendesk preset reads them): k2's negative and
+    # k3's NaN response times are left out, but k2 and k3 were answered: not waiting, so
+    # not breached with their age. k4 has no response: older than 1 h, breached. k1: 10 min.
+    rows = [
+        {"conversation_id": "k1", "created_at": "2026-11-03T09:00:00Z", "resolved_at": "",
+         "first_response_seconds": 600, "status": "solved"},
+        {"conversation_id": "k2", "created_at": "2026-11-03T09:00:00Z", "resolved_at": "",
+         "first_response_seconds": -60, "status": "solved"},
+        {"conversation_id": "k3", "created_at": "2026-11-03T09:00:00Z", "resolved_at": "",
+         "first_response_seconds": "NaN", "status": "open"},
+        {"conversation_id": "k4", "created_at": "2026-11-03T09:00:00Z", "resolved_at": "",
+         "status": "open"},
+    ]  # fmt: skip
+    config = parse_config(
+        "slas:\n"
+        "  - {name: frt, metric: first_response_time, attainment: 1h, fail: 50%}\n"
+        "  - {name: res, metric: resolution_time, attainment: 1d, fail: 50%}\n"
+    )
+    # As the CLI does: NaN numbers are left out by the data-quality pass.
+    dataset, _ = assess(load_dataset(write_csv(tmp_path / "tickets.csv", rows), config))
+    week = parse_week("2026-W45", "UTC", AFTER_WEEK)
+    frt, resolution = evaluate(dataset.timeline, config.slas, week, config, AFTER_WEEK)
+    assert (frt.samples, frt.breached, frt.pending, frt.actual) == (2, 1, 0, 0.5)
+    assert frt.status == "pass"  # a share equal to the fail level holds
+    assert frt.worst["conversation_id"].to_list() == ["k4"]
+    # k1 and k2 are solved with no resolution time in the export: resolved, so not
+    # waiting, and no sample either. k3 and k4 are open for 7 days: both breached.
+    assert (resolution.samples, resolution.breached, resolution.pending) == (2, 2, 0)
+    assert sorted(resolution.worst["conversation_id"].to_list()) == ["k3", "k4"]
