@@ -17,6 +17,8 @@ from carecli import __version__
 from carecli.cli_common import (
     AllOption,
     AsOfOption,
+    CheckAllOption,
+    CheckFormatOption,
     ClockOption,
     ConfigOption,
     DataOption,
@@ -36,7 +38,7 @@ from carecli.cli_common import (
     use_colour,
     width,
 )
-from carecli.cli_render import Renderer, output_path
+from carecli.cli_render import Renderer, check_destination, output_path
 from carecli.errors import UsageError
 from carecli.exit_codes import ExitCode
 from carecli.render import OutputFormat
@@ -78,29 +80,44 @@ def report(
     until: UntilOption = None,
     by: Annotated[
         list[str] | None,
-        typer.Option(help="Break down by channel, agent, team, topic or priority (repeatable)."),
+        typer.Option(
+            metavar="FIELD",
+            help="Break down by channel, agent, team, topic or priority (repeatable).",
+        ),
     ] = None,
     metric: Annotated[
-        list[str] | None, typer.Option(help="Only these metrics (repeatable); default all.")
+        list[str] | None,
+        typer.Option(metavar="NAME", help="Only these metrics (repeatable); default all."),
     ] = None,
     where: Annotated[
         list[str] | None,
-        typer.Option(help="Keep conversations with FIELD=VALUE[,VALUE] (repeatable)."),
+        typer.Option(
+            metavar="FIELD=VALUE", help="Keep conversations with FIELD=VALUE[,VALUE] (repeatable)."
+        ),
     ] = None,
     everything: AllOption = False,
     output_format: OutputFormatOption = OutputFormat.table,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            help="Write the report to this file, or into this folder as carecli-<period>.<ext>."
+            metavar="PATH",
+            help="Write the report to this file, or into this folder (an existing one, or "
+            "PATH/) as carecli-<period>.<ext>.",
         ),
     ] = None,
     email: Annotated[
         list[str] | None,
-        typer.Option(help="Email the report (Markdown + HTML) to this address (repeatable)."),
+        typer.Option(
+            metavar="ADDRESS",
+            help="Email the report (Markdown + HTML) to this address (repeatable); nothing is "
+            "printed then (use --output to keep a copy).",
+        ),
     ] = None,
     weeks_back: Annotated[
-        int, typer.Option(min=1, max=104, help="Weeks in the md/html trend, ending with this one.")
+        int,
+        typer.Option(
+            min=1, max=104, metavar="N", help="Weeks in the md/html trend, ending with this one."
+        ),
     ] = 6,
     preset: PresetOption = None,
     format_in: FormatInOption = None,
@@ -118,6 +135,8 @@ def report(
 
         group_by, metrics = by or [], metric or []
         check_names(group_by, metrics)
+        if output is not None:
+            check_destination(output)
         filters = parse_filters(where or [])
         digest = output_format in (OutputFormat.md, OutputFormat.html) or bool(email)
         if digest and not group_by:
@@ -147,11 +166,18 @@ def report(
         for line in unavailable_warnings(outcomes):
             err(f"warning: {line}")
         if result.overall.current.get("volume", {}).get("conversations") == 0:
-            summary = run.dataset.summary()
-            err(
-                f"warning: no conversations in {run.period.label}; the data covers "
-                f"{summary['first_conversation_at']} to {summary['last_conversation_at']}"
-            )
+            if filters:  # the period may well have conversations: none matched
+                wanted = " ".join(f"--where {k}={','.join(v)}" for k, v in filters.items())
+                err(
+                    f"warning: no conversations in {run.period.label} match {wanted}; values "
+                    "must match exactly (`carecli inspect` shows how the file spells them)"
+                )
+            else:
+                summary = run.dataset.summary()
+                err(
+                    f"warning: no conversations in {run.period.label}; the data covers "
+                    f"{summary['first_conversation_at']} to {summary['last_conversation_at']}"
+                )
         colour = use_colour() and output is None
         render = Renderer(run, result, outcomes, filters, weeks_back, colour)
         text = render(output_format)
@@ -188,19 +214,22 @@ def check(
         bool, typer.Option("--strict", help="Exit 1 on warn levels too, not only on fail.")
     ] = False,
     junit: Annotated[
-        Path | None,
-        typer.Option(help="Also write JUnit XML here (one testcase per target and scope)."),
+        str | None,
+        typer.Option(
+            metavar="FILE", help="Also write JUnit XML here (one testcase per target and scope)."
+        ),
     ] = None,
     list_breaches: Annotated[
         int,
         typer.Option(
             "--list-breaches",
             min=0,
+            metavar="N",
             help="List the N worst conversations of each breached target.",
         ),
     ] = 0,
-    everything: AllOption = False,
-    output_format: OutputFormatOption = OutputFormat.table,
+    everything: CheckAllOption = False,
+    output_format: CheckFormatOption = OutputFormat.table,
     preset: PresetOption = None,
     format_in: FormatInOption = None,
     tz: TzOption = None,
@@ -219,6 +248,8 @@ def check(
 
         if output_format not in (OutputFormat.table, OutputFormat.json):
             raise UsageError(f"--format {output_format.value}: check prints table or json")
+        if junit is not None:
+            check_destination(junit, "--junit", folder_ok=False)
         run = start_run(
             data,
             config,
@@ -234,15 +265,19 @@ def check(
             strict_data,
         )
         if not run.config.slas:
-            where = run.config.path or "the config"
+            if run.config.path is None:
+                raise UsageError(
+                    "no config file, so no SLA targets: pass --config FILE, set "
+                    "$CARECLI_CONFIG or add ./carecli.yaml, with an slas: list"
+                )
             raise UsageError(
-                f"{where}: no SLA targets; add an slas: list (see config.example.yaml)"
+                f"{run.config.path}: no SLA targets; add an slas: list (see config.example.yaml)"
             )
         outcomes = evaluate(run.dataset.timeline, run.config.slas, run.period, run.config, run.now)
         for line in unavailable_warnings(outcomes):
             err(f"warning: {line}")
         if junit is not None:
-            write_atomic(junit, junit_render.render(outcomes, run.period, strict))
+            write_atomic(Path(junit), junit_render.render(outcomes, run.period, strict))
         if output_format is OutputFormat.json:
             text = check_render.render_json(outcomes, run.period, run.now, strict, list_breaches)
         else:
@@ -300,7 +335,9 @@ def presets_list(show_traceback: TracebackOption = False) -> None:
 
 @presets_app.command("show")
 def presets_show(
-    name: Annotated[str, typer.Argument(help="A preset name from `carecli presets list`.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="A preset name from `carecli presets list`.")
+    ],
     show_traceback: TracebackOption = False,
 ) -> None:
     """Print a preset's YAML: copy its settings into your config to adapt them."""
@@ -312,10 +349,14 @@ def presets_show(
 
 @app.command()
 def inspect(
-    file: Annotated[Path, typer.Argument(help="The export to look at.", show_default=False)],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The export to look at.", show_default=False)
+    ],
     preset: PresetOption = None,
     format_in: FormatInOption = None,
-    rows: Annotated[int, typer.Option(min=0, help="How many sample rows to show.")] = 5,
+    rows: Annotated[
+        int, typer.Option(min=0, metavar="N", help="How many sample rows to show.")
+    ] = 5,
     config: ConfigOption = None,
     show_traceback: TracebackOption = False,
 ) -> None:

@@ -74,6 +74,7 @@ DataOption = Annotated[
     typer.Option(
         "--data",
         "-d",
+        metavar="FILE",
         help="Conversation log: CSV, JSONL or Parquet; repeat it or use a glob ('exports/*.csv').",
         show_default=False,
     ),
@@ -101,6 +102,7 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         "-c",
+        metavar="FILE",
         help="YAML config (default: $CARECLI_CONFIG, then ./carecli.yaml).",
         show_default=False,
     ),
@@ -108,42 +110,61 @@ ConfigOption = Annotated[
 WeekOption = Annotated[
     str | None,
     typer.Option(
+        metavar="[YYYY-Www]",
         help="ISO week like 2026-W45; alone, the last complete week (the default).",
         show_default=False,
     ),
 ]
 SinceOption = Annotated[
-    str | None, typer.Option(help="Start date/time (inclusive), e.g. 2026-11-01.")
+    str | None, typer.Option(metavar="DATE", help="Start date/time (inclusive), e.g. 2026-11-01.")
 ]
-UntilOption = Annotated[str | None, typer.Option(help="End date/time (exclusive); default now.")]
+UntilOption = Annotated[
+    str | None, typer.Option(metavar="DATE", help="End date/time (exclusive); default now.")
+]
 FormatInOption = Annotated[
     str | None,
     typer.Option(
-        "--format-in", help="Input format when the extension does not tell: csv, jsonl, parquet."
+        "--format-in",
+        metavar="<csv|jsonl|parquet>",
+        help="Input format when the extension does not tell: csv, jsonl, parquet.",
     ),
 ]
 TzOption = Annotated[
-    str | None, typer.Option("--tz", help="Reporting timezone (overrides the config).")
+    str | None,
+    typer.Option("--tz", metavar="ZONE", help="Reporting timezone (overrides the config)."),
 ]
 ClockOption = Annotated[
     str | None,
     typer.Option(
         "--clock",
+        metavar="<calendar|business>",
         help="Measure durations in 'calendar' or 'business' time (default: the config's clock:).",
     ),
 ]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="Evaluate as if now were this date-time (for reruns)."),
+    typer.Option(
+        "--as-of",
+        metavar="TIME",
+        help="Evaluate as if now were this date-time: it sets the default week and the ages "
+        "of still-waiting conversations (events after it are still read).",
+    ),
 ]
 AllOption = Annotated[
     bool, typer.Option("--all", help="All the data, whatever its dates (no comparison).")
 ]
+CheckAllOption = Annotated[bool, typer.Option("--all", help="All the data, whatever its dates.")]
 PresetOption = Annotated[
     str | None,
-    typer.Option(help="Read the file with a preset mapping (see `carecli presets list`)."),
+    typer.Option(
+        metavar="NAME", help="Read the file with a preset mapping (see `carecli presets list`)."
+    ),
 ]
 OutputFormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+CheckFormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", metavar="<table|json>", help="Output format: table or json."),
+]
 StrictDataOption = Annotated[
     bool,
     typer.Option(

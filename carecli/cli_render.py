@@ -6,6 +6,7 @@ trend and "what changed" extras of the HTML/Markdown digest are computed once pe
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,8 +24,31 @@ if TYPE_CHECKING:
 EXTENSIONS = {"table": "txt", "json": "json", "md": "md", "html": "html", "csv": "csv"}
 
 
-def output_path(output: Path, period: Period, output_format: OutputFormat) -> Path:
-    """--output: a file, or a folder that gets a dated name such as carecli-2026-W47.html."""
+def check_destination(output: str | Path, option: str = "--output", folder_ok: bool = True) -> None:
+    """Refuse a file or folder that cannot be written before any data is read: on a big
+    export the report takes seconds, and then nothing would be written."""
+    path = Path(output)
+    if _names_folder(output) and not path.is_dir():
+        raise UsageError(f"{option} {output}: the folder does not exist; create it first")
+    if path.is_dir() and not folder_ok:
+        raise UsageError(f"{option} {output}: is a folder; give a file name such as results.xml")
+    directory = path.parent if str(path.parent) else Path(".")
+    if not path.is_dir() and not directory.is_dir():
+        raise UsageError(
+            f"{option} {output}: the folder {directory} does not exist; create it first"
+        )
+
+
+def _names_folder(output: str | Path) -> bool:
+    # A trailing slash says "a folder" (Path() drops it: reports/ would be a file "reports").
+    return str(output).endswith(("/", os.sep))
+
+
+def output_path(output: str | Path, period: Period, output_format: OutputFormat) -> Path:
+    """--output: a file, or a folder (an existing one, or any path written with a trailing
+    slash) that gets a dated name such as carecli-2026-W47.html."""
+    check_destination(output)
+    output = Path(output)
     if output.is_dir():
         from carecli.render.markdown import output_filename
 

@@ -514,6 +514,21 @@ def test_no_conversations_in_period_warns_on_stderr(runner: CliRunner, small: Pa
     assert json.loads(result.stdout)["overall"]["metrics"]["volume"]["conversations"] == 0
 
 
+def test_a_where_that_matches_nothing_says_so(runner: CliRunner) -> None:
+    # The week has conversations: it is the filter that matched none (agent names are
+    # matched exactly), not the data that misses the period.
+    result = report(
+        runner, MESSAGES, "--week", "2026-W47", *AS_OF, "--format", "json",
+        "--where", "agent=lena hoffmann", "--where", "channel=email,chat",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "carecli: warning: no conversations in 2026-W47 match --where agent=lena hoffmann "
+        "--where channel=email,chat; values must match exactly (`carecli inspect` shows how "
+        "the file spells them)\n"
+    )
+
+
 # --- error paths: input files --------------------------------------------------------
 
 

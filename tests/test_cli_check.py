@@ -86,6 +86,21 @@ def test_list_breaches_in_the_table(runner: CliRunner, tmp_path: Path) -> None:
     assert "Conversation" in result.stdout
 
 
+def test_junit_must_name_a_file_in_an_existing_folder(runner: CliRunner, tmp_path: Path) -> None:
+    # `--junit out/` wrote a file named "out"; a folder is refused, existing or not, and a
+    # missing folder is said before anything is evaluated.
+    config = _config(tmp_path, FAILING)
+    for junit, problem in (
+        (f"{tmp_path}/out/", "the folder does not exist; create it first"),
+        (str(tmp_path), "is a folder; give a file name such as results.xml"),
+        (f"{tmp_path}/out/sla.xml", f"the folder {tmp_path}/out does not exist; create it first"),
+    ):
+        result = _check(runner, config, "--junit", junit)
+        assert result.exit_code == 2
+        assert result.stderr == f"carecli: error: --junit {junit}: {problem}\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_junit_xml_has_a_failure_per_breached_target(runner: CliRunner, tmp_path: Path) -> None:
     junit = tmp_path / "out" / "sla.xml"
     junit.parent.mkdir()
@@ -115,9 +130,19 @@ def test_junit_strict_turns_warnings_into_failures(runner: CliRunner, tmp_path: 
 
 
 def test_check_without_targets_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
-    result = _check(runner, _config(tmp_path, "timezone: UTC\n"))
+    config = _config(tmp_path, "timezone: UTC\n")
+    result = _check(runner, config)
     assert result.exit_code == 2
-    assert "no SLA targets" in result.stderr
+    assert result.stderr == (
+        f"carecli: error: {config}: no SLA targets; add an slas: list (see config.example.yaml)\n"
+    )
+    # No config at all: say that, not "the config has no targets".
+    result = runner.invoke(app, ["check", "--data", str(SAMPLE), *WEEK])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "carecli: error: no config file, so no SLA targets: pass --config FILE, set "
+        "$CARECLI_CONFIG or add ./carecli.yaml, with an slas: list\n"
+    )
 
 
 def test_invalid_config_exits_2_with_key_path(runner: CliRunner, tmp_path: Path) -> None:

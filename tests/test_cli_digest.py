@@ -26,6 +26,35 @@ def _config(tmp_path: Path, port: int) -> Path:
     return path
 
 
+def test_a_trailing_slash_names_a_folder_that_must_exist(tmp_path: Path) -> None:
+    # `--output reports/` on a fresh clone: Path() drops the slash, and a file named
+    # "reports" was written (exit 0). A folder it must be; a missing one stops the run
+    # before any data is read, and nothing is written.
+    runner = CliRunner()
+    missing = f"{tmp_path}/reports/"
+    result = runner.invoke(app, ["report", *WEEK, "--format", "csv", "--output", missing])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"carecli: error: --output {missing}: the folder does not exist; create it first\n"
+    )
+    assert not (tmp_path / "reports").exists()
+    (tmp_path / "reports").mkdir()
+    result = runner.invoke(app, ["report", *WEEK, "--format", "csv", "--output", missing])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == ["carecli-2026-W47.csv"]
+
+
+def test_an_output_in_a_missing_folder_stops_before_the_data_is_read(tmp_path: Path) -> None:
+    # The data file does not exist either: the output is checked first (a big export
+    # takes seconds to read, and then nothing could be written).
+    target = tmp_path / "nowhere" / "r.html"
+    result = CliRunner().invoke(
+        app, ["report", "--week", "2026-W47", "--data", "missing.csv", "--output", str(target)]
+    )
+    assert result.exit_code == 2
+    assert "the folder" in result.stderr and "nowhere does not exist" in result.stderr
+
+
 def test_html_into_a_folder_gets_a_dated_name(tmp_path: Path) -> None:
     folder = tmp_path / "reports"
     folder.mkdir()
