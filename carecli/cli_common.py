@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -46,13 +46,24 @@ def exit_codes(show_traceback: bool = False) -> Iterator[None]:
         err("interrupted; nothing was written")
         raise typer.Exit(130) from None
     except Exception as exc:
-        if show_traceback:
-            traceback.print_exc()
-        err(
-            f"internal error: {type(exc).__name__}: {exc}. This is a bug in carecli; "
-            "rerun with --traceback and report it"
-        )
-        raise typer.Exit(ExitCode.INTERNAL_ERROR) from None
+        _internal_error(exc, show_traceback)
+    except BaseException as exc:
+        # polars turns a Rust panic into PanicException, a BaseException: uncaught it
+        # would exit 1, which means "SLA breached".
+        if type(exc).__name__ != "PanicException":
+            raise
+        _internal_error(exc, show_traceback)
+
+
+def _internal_error(exc: BaseException, show_traceback: bool) -> NoReturn:
+    if show_traceback:
+        traceback.print_exc()
+    first = (str(exc).strip().splitlines() or [""])[0]
+    err(
+        f"internal error: {type(exc).__name__}: {first}. This is a bug in carecli; "
+        "rerun with --traceback and report it"
+    )
+    raise typer.Exit(ExitCode.INTERNAL_ERROR) from None
 
 
 class OptionalWeekCommand(TyperCommand):

@@ -65,6 +65,16 @@ def detect_format(path: Path, requested: str = "auto") -> str:
 
 def open_source(path: Path, requested_format: str = "auto", separator: str = ",") -> Source:
     """Open a data file lazily; only its header (or first records) is read here."""
+    try:
+        return _open_source(path, requested_format, separator)
+    except PermissionError:
+        raise InputError(
+            f"{path}: cannot read the file (permission denied); check the permissions of the "
+            "file and of its folders"
+        ) from None
+
+
+def _open_source(path: Path, requested_format: str, separator: str) -> Source:
     if not path.exists():
         raise InputError(f"{path}: file not found; check the --data path")
     if not path.is_file():

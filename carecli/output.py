@@ -18,7 +18,10 @@ def write_atomic(path: Path, text: str) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(f"{path}: the folder {directory} does not exist; create it first")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:  # a read-only folder, a full disk
+        raise UsageError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
     try:
         # mkstemp makes the file private (0600); a report gets the usual umask permissions.
         os.chmod(temp, 0o666 & ~_umask())

@@ -12,7 +12,11 @@ Every case has one of three documented treatments:
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +27,7 @@ from typer.testing import CliRunner, Result
 
 from carecli.cli import app
 
+REPO = Path(__file__).resolve().parent.parent
 MSG = "conversation_id,timestamp,role\n"
 OK_ROWS = "c1,2026-11-17T09:00:00Z,customer\nc1,2026-11-17T09:05:00Z,agent\n"
 RATED = "conversation_id,timestamp,role,event,csat\nc1,2026-11-17T09:00:00Z,customer,,\n"
@@ -770,3 +775,56 @@ def test_strict_data_reads_the_file_again_the_same_way(
     path.write_text(content, encoding="utf-8")
     result = runner.invoke(app, ["report", "--all", "--strict-data", *args, "--data", str(path)])
     assert f"(first: {path} row 3, the same as {path} row 2)" in one_error_line(result)
+
+
+# --- failures outside carecli: permissions, a panic in polars -----------------------------
+
+
+def _carecli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """A real carecli process; as root, without the capabilities that bypass permissions."""
+    command = [sys.executable, "-m", "carecli", *args]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: permissions cannot be denied")
+        command = [setpriv, "--bounding-set=-all", "--inh-caps=-all", *command]
+    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120)
+
+
+def test_an_unreadable_file_or_folder_is_said_in_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "export.csv"
+    data.write_text("conversation_id,created_at\nc1,2026-11-17T09:00:00Z\n", encoding="utf-8")
+    data.chmod(0)
+    result = _carecli("report", "--week", "2026-W47", "--data", str(data))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"carecli: error: {data}: cannot read the file (permission denied); check the "
+        "permissions of the file and of its folders\n",
+    )
+    data.chmod(0o644)
+    readonly = tmp_path / "readonly"
+    readonly.mkdir()
+    readonly.chmod(0o555)
+    target = readonly / "r.json"
+    result = _carecli(
+        "report", "--week", "2026-W47", "--data", str(data), "-f", "json", "--output", str(target)
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"carecli: error: {target}: cannot write the file (Permission denied)\n",
+    )
+    assert list(readonly.iterdir()) == []
+
+
+def test_a_panic_in_polars_is_an_internal_error_not_a_breach() -> None:
+    # polars raises PanicException, a BaseException: it escaped the handler and exited 1,
+    # the code of a breached SLA. A thread count of 0 makes polars panic when it starts.
+    sample = REPO / "sample_data" / "messages.jsonl"
+    result = _carecli(
+        "report", "--week", "2026-W47", "--data", str(sample), env={"POLARS_MAX_THREADS": "0"}
+    )
+    assert result.returncode == 3
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("carecli: internal error: PanicException: ")
+    assert "Traceback" not in result.stderr
