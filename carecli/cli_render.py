@@ -27,13 +27,15 @@ EXTENSIONS = {"table": "txt", "json": "json", "md": "md", "html": "html", "csv":
 def check_destination(output: str | Path, option: str = "--output", folder_ok: bool = True) -> None:
     """Refuse a file or folder that cannot be written before any data is read: on a big
     export the report takes seconds, and then nothing would be written."""
+    from carecli.output import missing_folder
+
     path = Path(output)
     if _names_folder(output) and not path.is_dir():
         raise UsageError(f"{option} {output}: the folder does not exist; create it first")
     if path.is_dir() and not folder_ok:
         raise UsageError(f"{option} {output}: is a folder; give a file name such as results.xml")
-    directory = path.parent if str(path.parent) else Path(".")
-    if not path.is_dir() and not directory.is_dir():
+    directory = None if path.is_dir() else missing_folder(path)
+    if directory is not None:
         raise UsageError(
             f"{option} {output}: the folder {directory} does not exist; create it first"
         )

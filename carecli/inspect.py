@@ -13,9 +13,15 @@ from rich.table import Table
 from rich.text import Text
 
 from carecli.config import Config
-from carecli.errors import InputError
 from carecli.load import ROW_INDEX, open_source, reading
-from carecli.normalize import Normalized, Prepared, collect_rows, finish, prepare
+from carecli.normalize import (
+    Normalized,
+    Prepared,
+    collect_rows,
+    finish,
+    no_data_rows,
+    prepare,
+)
 from carecli.render import NAME_LIMIT, plain, to_text
 from carecli.report import with_preset
 from carecli.validate import DataProblem, as_written, merge_problems
@@ -61,7 +67,7 @@ def inspect_file(
         parts = _in_batches(prepared)
     summary = reading(source, lambda: _summarized(parts, sample_rows))
     if summary.rows == 0:
-        raise InputError(f"{path}: the file has a header but no data rows")
+        raise no_data_rows(source)
     used = set(prepared.fields.values()) | set(config.threads.values())
     return Inspection(
         path=path,

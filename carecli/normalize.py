@@ -139,8 +139,13 @@ def collect_rows(prepared: Prepared) -> pl.DataFrame:
     """Every row of the file, typed (raises InputError for a file without rows)."""
     frame = collect(prepared.typed, prepared.source)
     if frame.height == 0:
-        raise InputError(f"{prepared.source.path}: the file has a header but no data rows")
+        raise no_data_rows(prepared.source)
     return frame
+
+
+def no_data_rows(source: Source) -> InputError:
+    """The error for a file that has a header and nothing under it, however it was read."""
+    return InputError(f"{source.path}: the file has a header but no data rows")
 
 
 def prepare(source: Source, config: Config) -> Prepared:

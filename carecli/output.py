@@ -15,9 +15,10 @@ def write_atomic(path: Path, text: str) -> None:
 
     A crash or a kill mid-write leaves the previous file intact, never half a report.
     """
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
+    directory = missing_folder(path)
+    if directory is not None:
         raise UsageError(f"{path}: the folder {directory} does not exist; create it first")
+    directory = path.parent
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:  # a read-only folder, a full disk
@@ -38,6 +39,11 @@ def write_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def missing_folder(path: Path) -> Path | None:
+    """The folder `path` would be written in, when it does not exist."""
+    return None if path.parent.is_dir() else path.parent
 
 
 def _umask() -> int:

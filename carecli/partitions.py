@@ -22,7 +22,7 @@ import polars as pl
 from carecli.errors import InputError
 from carecli.event_order import CID
 from carecli.load import Source, reading
-from carecli.normalize import Prepared, finish
+from carecli.normalize import Prepared, finish, no_data_rows
 from carecli.timeline import KEY, Timeline, from_messages, handed_over
 from carecli.validate import DataProblem, merge_problems
 
@@ -202,7 +202,7 @@ def _spill(file: Prepared, directory: Path, count: int) -> None:
 
     reading(file.source, sink)
     if not directory.is_dir() or not any(directory.iterdir()):
-        raise InputError(f"{file.source.path}: the file has a header but no data rows")
+        raise no_data_rows(file.source)
 
 
 def _read_part(directory: Path, empty: pl.DataFrame) -> pl.DataFrame:
