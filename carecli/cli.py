@@ -184,7 +184,7 @@ def report(
         if output is not None:
             from carecli.output import write_atomic
 
-            write_atomic(output_path(output, run.period, output_format), text)
+            write_atomic(output_path(output, run.period, output_format), text, run.inputs)
         if email:
             from carecli.mail import build_message, send, subject_for
             from carecli.sla import overall_status
@@ -277,7 +277,8 @@ def check(
         for line in unavailable_warnings(outcomes):
             err(f"warning: {line}")
         if junit is not None:
-            write_atomic(Path(junit), junit_render.render(outcomes, run.period, strict))
+            junit_xml = junit_render.render(outcomes, run.period, strict)
+            write_atomic(Path(junit), junit_xml, run.inputs, "--junit")
         if output_format is OutputFormat.json:
             text = check_render.render_json(outcomes, run.period, run.now, strict, list_breaches)
         else:

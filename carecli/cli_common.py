@@ -243,6 +243,14 @@ class Run:
     now: datetime
     findings: tuple[Finding, ...] = ()  # data-quality warnings, shown in the report
 
+    @property
+    def inputs(self) -> dict[Path, str]:
+        """The files this run read, which --output and --junit must never overwrite."""
+        files = {path: "data file" for path in self.dataset.files or (self.dataset.path,)}
+        if self.config.path is not None:
+            files[self.config.path] = "config file"
+        return files
+
 
 def start_run(
     data: list[str],
