@@ -1,15 +1,14 @@
 """Mailing the digest: the `smtp:` config section, the message, and delivery over SMTP.
 
 The password is never read from the config file, only from an environment variable
-(`CARECLI_SMTP_PASSWORD` unless `password_env:` names another), so a config can be
-committed and shared. Every delivery problem becomes a DeliveryError with one line that
+(`CARECLI_SMTP_PASSWORD` unless `password_env:` names another CARECLI_ one), so a config
+can be committed and shared. Every delivery problem becomes a DeliveryError with one line that
 names the server, so cron mail and CI logs say what to fix.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import smtplib
 import socket
 import ssl
@@ -21,13 +20,13 @@ from typing import Any
 
 from carecli.errors import CareError, UsageError
 from carecli.periods import Period
+from carecli.secret_env import secret_env_problem
 
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 PASSWORD_ENV = "CARECLI_SMTP_PASSWORD"
 _KEYS = ("host", "port", "security", "sender", "username", "password_env", "timeout")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 Problem = Callable[[tuple[Any, ...], str], None]
 
@@ -102,8 +101,9 @@ def read_smtp(raw: object, problem: Problem) -> SmtpSettings | None:
         bad("username", "expected the login name as text (omit it for no login)")
         username = None
     password_env = raw.get("password_env", PASSWORD_ENV)
-    if not isinstance(password_env, str) or not _ENV_NAME.match(password_env):
-        bad("password_env", f"{password_env!r} is not an environment variable name")
+    reason = secret_env_problem(password_env, PASSWORD_ENV)
+    if reason is not None:
+        bad("password_env", reason)
         password_env = PASSWORD_ENV
     timeout = raw.get("timeout", 30)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:

@@ -7,11 +7,14 @@ import socket
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from pathlib import Path
 from typing import Any
 
 import pytest
 from smtp_server import PASSWORD, Inbox, free_port
+from typer.testing import CliRunner
 
+from carecli.cli import app
 from carecli.errors import CareError, UsageError
 from carecli.mail import (
     DeliveryError,
@@ -297,3 +300,39 @@ def test_an_unknown_host_is_named() -> None:
     with pytest.raises(DeliveryError) as caught:
         send(settings, _message())
     assert str(caught.value) == "no-such-host.invalid:25: unknown host 'no-such-host.invalid'"
+
+
+# --- smtp.password_env names a CARECLI_ variable only -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "HOME", "carecli_smtp_password", "CARECLI_"]
+)
+def test_password_env_must_name_a_carecli_variable(name: str) -> None:
+    # A shared config must not make carecli send another secret to the server it names.
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    raw = BASE | {"username": "lead", "password_env": name}
+    assert read_smtp(raw, lambda path, message: problems.append((path, message))) is None
+    ((path, message),) = problems
+    assert path == ("smtp", "password_env")
+    assert repr(name) in message and "CARECLI_" in message and "secret" in message
+
+
+@pytest.mark.parametrize("name", ["CARECLI_SMTP_PASSWORD", "CARECLI_MAIL_2", "CARECLI_x"])
+def test_password_env_accepts_carecli_variables(name: str) -> None:
+    settings, problems = _read(BASE | {"username": "lead", "password_env": name})
+    assert problems == [] and settings is not None and settings.password_env == name
+
+
+def test_validate_names_the_password_env_key(tmp_path: Path) -> None:
+    config = tmp_path / "carecli.yaml"
+    config.write_text(
+        "smtp:\n  host: smtp.example.com\n  sender: care@example.com\n  username: lead\n"
+        "  password_env: AWS_SECRET_ACCESS_KEY\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"carecli: error: {config}:5: smtp.password_env: ")
+    assert "'AWS_SECRET_ACCESS_KEY'" in line and "CARECLI_" in line
