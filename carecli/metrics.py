@@ -32,6 +32,9 @@ class Metric:
     better: str  # "lower", "higher" or "neutral"
     formula: str
     aggregations: Callable[[CsatConfig], Aggregations]
+    # (value, weight) statistics whose change splits exactly into mix and performance
+    # across groups (carecli.explain): a mean or rate and the samples it is over.
+    split: tuple[str, str] | None = None
 
 
 def duration_stats(column: str) -> Aggregations:
@@ -142,26 +145,27 @@ def _nps(_: CsatConfig) -> Aggregations:
 # fmt: off
 METRICS: dict[str, Metric] = {m.name: m for m in (
     #      name                       title                      frame            headline          unit        better
+    #      formula, aggregations, split (value, weight)
     Metric("volume",                  "Conversations",           "conversations", "conversations", "count",    "neutral",
            "conversations whose first customer message falls in the period", _volume),
     Metric("first_response_time",     "First response (human)",  "conversations", "median",        "duration", "lower",
-           "first human agent message at/after t0 - t0; unanswered excluded", _first_response),
+           "first human agent message at/after t0 - t0; unanswered excluded", _first_response, ("mean", "count")),
     Metric("bot_first_response_time", "First response (bot)",    "conversations", "median",        "duration", "lower",
-           "first bot message at/after t0 - t0", _bot_first_response),
+           "first bot message at/after t0 - t0", _bot_first_response, ("mean", "count")),
     Metric("reply_time",              "Reply time",              "turns",         "median",        "duration", "lower",
-           "start of each customer turn -> next human agent message", _reply_time),
+           "start of each customer turn -> next human agent message", _reply_time, ("mean", "count")),
     Metric("resolution_time",         "Resolution time",         "conversations", "median",        "duration", "lower",
-           "latest resolved event - t0, for conversations resolved now", _resolution),
+           "latest resolved event - t0, for conversations resolved at the as-of", _resolution, ("mean", "count")),
     Metric("backlog",                 "Backlog at period end",   "backlog",       "open",          "count",    "lower",
            "conversations started before the end and not resolved at the end", _backlog),
     Metric("fcr_rate",                "First contact resolution", "conversations", "rate",         "rate",     "higher",
-           "resolved, never reopened nor escalated / resolved", _fcr),
+           "resolved, never reopened nor escalated / resolved", _fcr, ("rate", "resolved")),
     Metric("aht",                     "Average handle time",     "conversations", "mean",          "duration", "lower",
-           "(talk + hold + after-work seconds) / contacts that have them", _aht),
+           "(talk + hold + after-work seconds) / contacts that have them", _aht, ("mean", "contacts")),
     Metric("csat",                    "CSAT",                    "conversations", "rate",          "rate",     "higher",
-           "ratings >= satisfied_min / ratings", _csat),
+           "ratings >= satisfied_min / ratings", _csat, ("rate", "count")),
     Metric("nps",                     "NPS",                     "conversations", "score",         "score",    "higher",
-           "100 x (promoters 9-10 - detractors 0-6) / responses", _nps),
+           "100 x (promoters 9-10 - detractors 0-6) / responses", _nps, ("score", "count")),
 )}
 # fmt: on
 

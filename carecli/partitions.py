@@ -144,6 +144,10 @@ def concatenated(parts: Sequence[Timeline]) -> Timeline:
         conversations=joined([part.conversations for part in parts]),
         turns=joined([part.turns for part in parts]),
         status=joined([part.status for part in parts]),
+        messages=joined([part.messages for part in parts]),
+        ratings=joined([part.ratings for part in parts]),
+        first_event_at=min((p.first_event_at for p in parts if p.first_event_at), default=None),
+        last_event_at=max((p.last_event_at for p in parts if p.last_event_at), default=None),
         # What one part lacks another may have (a resolved event, say): a metric is
         # unavailable only when every part lacks what it needs.
         unavailable={
@@ -160,7 +164,7 @@ def concatenated(parts: Sequence[Timeline]) -> Timeline:
 def _last_key(part: Timeline) -> int:
     """The highest conversation number of a part (its status events may name conversations
     left out of its conversation rows: those without a customer message)."""
-    frames = [part.conversations, part.status, part.turns]
+    frames = [part.conversations, part.status, part.turns, part.messages, part.ratings]
     return max((frame[KEY].max() or 0 for frame in frames if frame is not None), default=0)
 
 

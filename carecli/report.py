@@ -11,8 +11,10 @@ from typing import Any
 import polars as pl
 
 from carecli import clock, presets
+from carecli.asof import AsOf, default_as_of
 from carecli.config import Config
 from carecli.errors import InputError, UsageError
+from carecli.explain import Split, explain_changes
 from carecli.load import Source, open_source
 from carecli.metrics import METRICS
 from carecli.normalize import Prepared, collect_rows, finish, prepare
@@ -50,6 +52,8 @@ class Dataset:
             "conversations": self.timeline.conversations.height,
             "first_conversation_at": _iso(created.min()),
             "last_conversation_at": _iso(created.max()),
+            "first_event_at": _iso(self.timeline.first_event_at),
+            "last_event_at": _iso(self.timeline.last_event_at),
             "conversations_without_customer_message": self.timeline.skipped_without_customer,
             "negative_durations_left_out": self.timeline.negative_durations,
             "duplicate_rows_dropped": self.duplicates_dropped,
@@ -183,6 +187,11 @@ class GroupResult:
     previous: dict[str, Stats]
 
 
+# How the previous period is evaluated: at the same age as the current one (as of the
+# current as-of minus the distance between the periods' starts), or with all it has now.
+COMPARISONS = ("like_for_like", "plain")
+
+
 @dataclass(frozen=True)
 class Report:
     """Everything a renderer needs; renderers never compute metrics themselves."""
@@ -195,7 +204,32 @@ class Report:
     overall: GroupResult
     groups: tuple[GroupResult, ...]
     data: dict[str, Any]
+    as_of: AsOf
+    previous_as_of: datetime | None  # when the previous period was evaluated
+    comparison: str  # one of COMPARISONS
+    clock: str  # "calendar" or "business"
+    explained: dict[str, Split] = field(default_factory=dict)  # metric -> why it moved
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def in_progress(self) -> bool:
+        """The period ends after the as-of moment: part of it is not in the data yet."""
+        return self.period.kind != "all" and self.period.end_utc > self.as_of.utc
+
+    def still_open(self) -> dict[str, int]:
+        """What the period's conversations still wait for at the as-of moment."""
+        stats = self.overall.current
+        counts = {
+            "not_yet_answered": stats.get("first_response_time", {}).get("awaiting_first_response"),
+            "not_yet_resolved": stats.get("resolution_time", {}).get("unresolved"),
+        }
+        return {k: int(v) for k, v in counts.items() if v}
+
+    @property
+    def maturing(self) -> bool:
+        """Its numbers can still change: the period is in progress or has conversations
+        not yet answered or resolved."""
+        return self.in_progress or bool(self.still_open())
 
 
 def parse_filters(expressions: Sequence[str]) -> dict[str, tuple[str, ...]]:
@@ -226,6 +260,25 @@ def check_names(group_by: Sequence[str], metric_names: Sequence[str]) -> None:
             raise UsageError(f"--metric {name!r}: unknown metric; use one of {', '.join(METRICS)}")
 
 
+def previous_as_of(period: Period, as_of: datetime, comparison: str) -> datetime:
+    """When the period before `period` is evaluated: like for like, at the same age (the
+    as-of moment shifted by the distance between the two periods' starts); plain, at the
+    same moment."""
+    previous = period.previous()
+    if previous is None or comparison == "plain":
+        return as_of
+    if comparison != "like_for_like":
+        raise UsageError(f"comparison {comparison!r}: use one of {', '.join(COMPARISONS)}")
+    return as_of - (period.start_utc - previous.start_utc)
+
+
+def resolve_as_of(dataset: Dataset, as_of: AsOf | datetime | None) -> AsOf:
+    """An explicit moment, or the default: the export's moment (carecli.asof)."""
+    if as_of is None:
+        return default_as_of(dataset.timeline, datetime.now(UTC))
+    return as_of if isinstance(as_of, AsOf) else AsOf(as_of, "option")
+
+
 def build_report(
     dataset: Dataset,
     period: Period,
@@ -233,21 +286,34 @@ def build_report(
     group_by: Sequence[str] = (),
     metric_names: Sequence[str] = (),
     filters: Mapping[str, Sequence[str]] | None = None,
+    as_of: AsOf | datetime | None = None,
+    comparison: str = "like_for_like",
 ) -> Report:
-    """Compute the chosen metrics (all by default) overall and per group, for two periods."""
+    """Compute the chosen metrics (all by default) overall and per group, for two periods.
+
+    Both periods are evaluated as their data stood at a moment (a replay: events logged
+    later are ignored): the current one at `as_of` (default: the export's moment, see
+    carecli.asof), the previous one at the same age (like for like) or at `as_of` too
+    (plain). Each headline mean and rate that moved is split into mix and performance
+    over the groups (`group_by`, else channel): carecli.explain.
+    """
     check_names(group_by, metric_names)
     names = tuple(dict.fromkeys(metric_names)) or tuple(METRICS)
     keys = tuple(dict.fromkeys(group_by))
     filters = {k: tuple(v) for k, v in (filters or {}).items()}
     timeline = filter_timeline(dataset.timeline, filters)
     previous_period = period.previous()
+    moment = resolve_as_of(dataset, as_of)
+    before = previous_as_of(period, moment.utc, comparison)
 
     empty = empty_stats(timeline, names, config)
     nothing: dict[str, Stats] = {name: {} for name in names}
 
-    key_sets = [(), keys] if keys else [()]  # overall, then per group
+    split_keys = keys or ("channel",)
+    key_sets = [(), keys] if keys else [(), split_keys]  # overall, then per group
     windows = [period] if previous_period is None else [period, previous_period]
-    current, *earlier = compute_stats_by(timeline, windows, key_sets, names, config)
+    moments = [moment.utc, before][: len(windows)]
+    current, *earlier = compute_stats_by(timeline, windows, key_sets, names, config, moments)
     previous = earlier[0] if earlier else [{} for _ in key_sets]
     overall = GroupResult(
         key={},
@@ -263,6 +329,11 @@ def build_report(
                 GroupResult(dict(zip(keys, key, strict=True)), stats, previous[1].get(key, empty))
             )
         groups.sort(key=lambda g: (-_volume(g), [str(v) for v in g.key.values()]))
+    explained = {}
+    if previous_period is not None:
+        explained = explain_changes(
+            names, split_keys, overall.previous, overall.current, previous[1], current[1]
+        )
     return Report(
         period=period,
         previous_period=previous_period,
@@ -272,6 +343,11 @@ def build_report(
         overall=overall,
         groups=tuple(groups),
         data=dataset.summary(),
+        as_of=moment,
+        previous_as_of=before if previous_period is not None else None,
+        comparison=comparison,
+        clock=config.clock,
+        explained=explained,
     )
 
 

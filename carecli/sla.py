@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import polars as pl
 
+from carecli.asof import conversations_at, turns_at
 from carecli.clock import age as clock_age
 from carecli.clock import elapsed
 from carecli.config import Config
@@ -84,7 +85,10 @@ def samples(
     keep = period.contains("created_at")
     for name, values in target.where.items():
         keep = keep & pl.col(name).is_in(list(values))
-    conversations = timeline.conversations.lazy().filter(keep)
+    # The data as it stood at `as_of`: a later answer or resolution has not happened yet.
+    conversations = conversations_at(
+        timeline, timeline.conversations.lazy().filter(keep), as_of, config
+    )
     dims = [CID, *DIMENSIONS]
     metric = target.metric
     not_waiting = pl.lit(False)
@@ -110,7 +114,7 @@ def samples(
         if timeline.turns is None:
             return pl.DataFrame(schema={**{d: pl.String for d in dims}, "value": pl.Float64})
         frame = (
-            timeline.turns.lazy()
+            turns_at(timeline.turns.lazy(), as_of)
             .join(conversations.select(KEY, *dims), on=KEY)
             .filter(_not_left_out("replied_at", "reply_s"))
             .select(
@@ -122,7 +126,7 @@ def samples(
             )
         )
     elif metric == "backlog":
-        end = period.end_utc
+        end = min(period.end_utc, as_of.astimezone(UTC))
         frame = (
             with_state_at(timeline, end)
             .filter(~pl.col("resolved_at_end"))

@@ -5,11 +5,14 @@ registry; this module selects the rows each one reads.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
 
+from carecli.asof import conversations_at, turns_at
 from carecli.config import Config
 from carecli.metrics import METRICS, aggregations_for
 from carecli.periods import Period
@@ -29,14 +32,20 @@ def filter_timeline(timeline: Timeline, filters: Mapping[str, Sequence[str]]) ->
         keep = keep & pl.col(name).is_in(list(values))
     conversations = timeline.conversations.filter(keep)
     keys = conversations.select(KEY)
-    return Timeline(
-        conversations=conversations,
+
+    def kept(frame: pl.DataFrame | None) -> pl.DataFrame | None:
         # The timeline's order is kept: same-second status events are settled by it.
-        turns=None if timeline.turns is None else timeline.turns.join(keys, on=KEY, how="semi"),
-        status=timeline.status.join(keys, on=KEY, how="semi", maintain_order="left"),
-        unavailable=timeline.unavailable,
-        skipped_without_customer=timeline.skipped_without_customer,
-        negative_durations=timeline.negative_durations,
+        return (
+            None if frame is None else frame.join(keys, on=KEY, how="semi", maintain_order="left")
+        )
+
+    return dataclasses.replace(
+        timeline,
+        conversations=conversations,
+        turns=kept(timeline.turns),
+        status=kept(timeline.status),
+        messages=kept(timeline.messages),
+        ratings=kept(timeline.ratings),
     )
 
 
@@ -46,9 +55,10 @@ def compute_stats(
     keys: tuple[str, ...],
     names: Sequence[str],
     config: Config,
+    as_of: datetime | None = None,
 ) -> dict[GroupKey, dict[str, Stats]]:
     """metric -> statistic -> value, for every group of `keys` (or () for everything)."""
-    return compute_stats_by(timeline, [period], [keys], names, config)[0][0]
+    return compute_stats_by(timeline, [period], [keys], names, config, [as_of])[0][0]
 
 
 def compute_stats_by(
@@ -57,13 +67,17 @@ def compute_stats_by(
     key_sets: Sequence[tuple[str, ...]],
     names: Sequence[str],
     config: Config,
+    as_of: Sequence[datetime | None] | None = None,
 ) -> list[list[dict[GroupKey, dict[str, Stats]]]]:
     """compute_stats for several periods (two weeks, a trend's eight) and groupings of each
     (overall and by channel, say): [period][key set] -> group -> metric -> statistic.
 
-    Each period's rows of each frame (and the backlog state at its end) are selected once
-    and shared by the groupings; every period is computed in one parallel polars run.
+    Each period is evaluated as its data stood at its `as_of` moment (None: everything in
+    the data; see carecli.asof). Each period's rows of each frame (and the backlog state
+    at its end) are selected once and shared by the groupings; every period is computed
+    in one parallel polars run.
     """
+    moments = list(as_of) if as_of is not None else [None] * len(periods)
     columns = list(dict.fromkeys(k for keys in key_sets for k in keys))
     # Metrics the input cannot support keep their empty values: never computed from nothing.
     computable = [name for name in names if name not in timeline.unavailable]
@@ -73,7 +87,10 @@ def compute_stats_by(
         if aggregations_for(frame, computable, config.csat)
         and (frame != "turns" or timeline.turns is not None)
     ]
-    bases = [_period_bases(timeline, period, frames, columns) for period in periods]
+    bases = [
+        _period_bases(timeline, period, frames, columns, moment, config)
+        for period, moment in zip(periods, moments, strict=True)
+    ]
     if len(key_sets) > 1:  # shared: selected once, then grouped each way
         collected = iter(pl.collect_all([base for per in bases for base in per.values()]))
         bases = [{frame: next(collected).lazy() for frame in per} for per in bases]
@@ -112,19 +129,33 @@ def _merged(
 
 
 def _period_bases(
-    timeline: Timeline, period: Period, frames: Sequence[str], columns: Sequence[str]
+    timeline: Timeline,
+    period: Period,
+    frames: Sequence[str],
+    columns: Sequence[str],
+    as_of: datetime | None,
+    config: Config,
 ) -> dict[str, pl.LazyFrame]:
-    """The rows each metric frame aggregates for `period`, with the grouping columns."""
-    conversations = timeline.conversations.lazy().with_columns(pl.lit(True).alias(_ALL))
-    in_period = conversations.filter(period.contains("created_at"))
+    """The rows each metric frame aggregates for `period` as of `as_of`, with the grouping
+    columns."""
+    in_period = timeline.conversations.lazy().filter(period.contains("created_at"))
+    end = period.end_utc
+    if as_of is not None:
+        in_period = conversations_at(timeline, in_period, as_of, config)
+        end = min(end, as_of.astimezone(UTC))
+    in_period = in_period.with_columns(pl.lit(True).alias(_ALL))
     bases: dict[str, pl.LazyFrame] = {}
     if "conversations" in frames:
         bases["conversations"] = in_period
     if "turns" in frames and timeline.turns is not None:
-        bases["turns"] = timeline.turns.lazy().join(in_period.select(KEY, _ALL, *columns), on=KEY)
+        turns = timeline.turns.lazy()
+        if as_of is not None:
+            turns = turns_at(turns, as_of)
+        bases["turns"] = turns.join(in_period.select(KEY, _ALL, *columns), on=KEY)
     if "backlog" in frames:
+        # The state at the period end, or at the as-of moment when the period ends later.
         bases["backlog"] = (
-            with_state_at(timeline, period.end_utc)
+            with_state_at(timeline, end)
             .with_columns(pl.lit(True).alias(_ALL))
             .select(_ALL, *columns, "resolved_at_end")
         )

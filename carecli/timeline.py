@@ -40,6 +40,9 @@ CONVERSATION_COLUMNS = (
     "resolution_s",
     "reopened",
     "escalated",
+    # When it was first escalated or transferred (null: never, or a ticket export without
+    # event times): what an as-of view needs to replay it (carecli.asof).
+    "escalated_at",
     "csat",
     "nps",
     "handle_s",
@@ -63,6 +66,14 @@ class Timeline:
     skipped_without_customer: int = 0  # conversations with no customer message (no start)
     negative_durations: int = 0  # conversation rows whose times run backwards (left out)
     duplicate_events: int = 0  # identical events dropped (overlapping exports)
+    # What an as-of view (carecli.asof) replays, for message events only (None for ticket
+    # rows, which carry no times for these): KEY, at, outbound (bool) per message; and
+    # KEY, at, csat, nps, handle_s per event carrying a rating or a handle time, in order.
+    messages: pl.DataFrame | None = None
+    ratings: pl.DataFrame | None = None
+    # The data's first and last moment (any event or ticket time): the default as-of.
+    first_event_at: datetime | None = None
+    last_event_at: datetime | None = None
 
 
 HANDLE_COLUMNS = ("talk_seconds", "hold_seconds", "after_work_seconds")
@@ -181,6 +192,7 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         last_resolved_at=ts.filter(pl.col("event") == "resolved").max(),
         reopened=(pl.col("event") == "reopened").any(),
         escalated=pl.col("event").is_in(["escalated", "transferred"]).any(),
+        escalated_at=ts.filter(pl.col("event").is_in(["escalated", "transferred"])).min(),
         csat=pl.col("csat").drop_nulls().last(),
         nps=pl.col("nps").drop_nulls().last(),
         handle_s=handle_s,
@@ -238,8 +250,22 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     status = ordered.filter(pl.col("event").is_in(["resolved", "reopened"])).select(
         gid.alias(KEY), CID, at=ts, resolved=pl.col("event") == "resolved"
     )
+    messages = ordered.filter(is_customer | is_agent | is_bot).select(
+        gid.alias(KEY), at=ts, outbound=~is_customer
+    )
+    rated = [pl.col(c).is_not_null() for c in ("csat", "nps")]
+    ratings = ordered.filter(pl.any_horizontal(*rated, any_handle)).select(
+        gid.alias(KEY),
+        at=ts,
+        csat="csat",
+        nps="nps",
+        handle_s=pl.when(any_handle).then(pl.sum_horizontal(handle_parts)),
+    )
+    span = ordered.select(first=ts.min(), last=ts.max())
     conversations = conversations.rename({GID: KEY})
-    conv_df, turns_df, status_df = pl.collect_all([conversations, turns, status])
+    conv_df, turns_df, status_df, messages_df, ratings_df, span_df = pl.collect_all(
+        [conversations, turns, status, messages, ratings, span]
+    )
     started = conv_df.filter(pl.col("created_at").is_not_null())
     # A resolution before the first customer message (the last resolved event predates the
     # conversation's start) is an export error: left out and counted, as for tickets.
@@ -257,6 +283,10 @@ def from_messages(events: pl.DataFrame) -> Timeline:
         skipped_without_customer=conv_df.height - started.height,
         negative_durations=negative,
         duplicate_events=duplicates,
+        messages=messages_df.rechunk(),
+        ratings=ratings_df.rechunk(),
+        first_event_at=span_df["first"][0],
+        last_event_at=span_df["last"][0],
     )
 
 
@@ -326,6 +356,7 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
         resolved_at=pl.when(is_resolved).then(pl.col("resolved_at")),
         reopened=(pl.col("reopen_count") > 0).fill_null(False),
         escalated=(pl.col("escalated") == "true").fill_null(False),
+        escalated_at=pl.lit(None, pl.Datetime("us", "UTC")),
         handle_s=pl.when(any_handle).then(pl.sum_horizontal(handle_parts)),
         inbound_messages=pl.col("inbound_messages").round().cast(pl.Int64),
         outbound_messages=pl.col("outbound_messages").round().cast(pl.Int64),
@@ -349,13 +380,20 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
         at=pl.coalesce("resolved_at", "created_at", pl.lit(_LONG_AGO, pl.Datetime("us", "UTC"))),
         resolved=pl.lit(True),
     )
-    conv_df, status_df, negative_df = pl.collect_all([conversations, status, negative])
+    span = lazy.select(
+        first=pl.min_horizontal(moments).min(), last=pl.max_horizontal(moments).max()
+    )
+    conv_df, status_df, negative_df, span_df = pl.collect_all(
+        [conversations, status, negative, span]
+    )
     return Timeline(
         conversations=conv_df,
         turns=None,
         status=status_df,
         unavailable=_unavailable(rows, "conversations"),
         negative_durations=int(negative_df.item()),
+        first_event_at=span_df["first"][0],
+        last_event_at=span_df["last"][0],
     )
 
 

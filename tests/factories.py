@@ -50,11 +50,15 @@ def report_for(
     config: Config | None = None,
     group_by: tuple[str, ...] = (),
     metrics: tuple[str, ...] = (),
+    comparison: str = "like_for_like",
+    as_of: datetime | None = None,
 ) -> Report:
     config = config or Config()
     dataset = load_dataset(path, config)
     period = parse_week(week, config.timezone, NOW)
-    return build_report(dataset, period, config, group_by, metrics)
+    return build_report(
+        dataset, period, config, group_by, metrics, as_of=as_of, comparison=comparison
+    )
 
 
 def stats(report: Report, metric: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from factories import NOW, event, msg, write_jsonl
 
+from carecli.asof import AsOf
 from carecli.config import parse_config
 from carecli.metrics import METRICS
 from carecli.periods import parse_week, range_period, week_period
@@ -79,7 +80,7 @@ def build_digest(tmp_path: Path, group_by: tuple[str, ...] = ("channel",)) -> Fi
     config = parse_config(SLAS)
     dataset = load_dataset(write_jsonl(tmp_path / "digest.jsonl", rows), config)
     period = parse_week("2026-W45", "UTC", NOW)
-    report = build_report(dataset, period, config, group_by)
+    report = build_report(dataset, period, config, group_by, as_of=NOW)
     outcomes = evaluate(dataset.timeline, config.slas, period, config, NOW)
     return Fixture(
         report=report,
@@ -241,6 +242,10 @@ def _report(overall: tuple[dict, dict], groups: dict[str, tuple[dict, dict]]) ->
         overall=GroupResult({}, *overall),
         groups=tuple(GroupResult({"channel": k}, *v) for k, v in groups.items()),
         data={},
+        as_of=AsOf(period.end + timedelta(days=2), "data"),
+        previous_as_of=period.start + timedelta(days=2),
+        comparison="like_for_like",
+        clock="calendar",
     )
 
 
