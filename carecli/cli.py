@@ -365,9 +365,11 @@ def inspect(
     with exit_codes(show_traceback):
         from carecli.config import load_config
         from carecli.inspect import inspect_file, render
+        from carecli.load import unchanged
 
         settings = load_config(config)
-        found = inspect_file(file, settings, format_in, preset, sample_rows=rows)
+        with unchanged([file]):
+            found = inspect_file(file, settings, format_in, preset, sample_rows=rows)
         typer.echo(render(found, width()), nl=False)
 
 

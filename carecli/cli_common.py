@@ -271,6 +271,7 @@ def start_run(
 
     from carecli import quality, strict
     from carecli.config import load_config
+    from carecli.load import unchanged
     from carecli.periods import select_period
     from carecli.prescan import prescan
     from carecli.report import load_dataset
@@ -292,7 +293,8 @@ def start_run(
     now = parse_as_of(as_of, zone)
     period = select_period(week, since, until, zone, now, everything)
     files = data_files(data)
-    with progress(f"Loading {files[0] if len(files) == 1 else f'{len(files)} files'}"):
+    loading = f"Loading {files[0] if len(files) == 1 else f'{len(files)} files'}"
+    with unchanged(files), progress(loading):
         # The byte-level pre-scan runs beside the load: polars releases the GIL while it
         # reads, so on a large CSV the pre-scan costs almost no wall time.
         with ThreadPoolExecutor(max_workers=1) as pool:

@@ -6,8 +6,9 @@ import codecs
 import csv
 import io
 import json
+import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,6 +200,48 @@ def _open_parquet(path: Path, separator: str) -> Source:
     return Source(path, "parquet", tuple(schema.names()), scan)
 
 
+def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes when a file is rewritten, truncated, appended to or replaced."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+@contextmanager
+def unchanged(paths: Sequence[Path]) -> Iterator[None]:
+    """Read `paths` inside this block; if any of them changed meanwhile (an export still
+    being written, a log rotated), raise InputError "the file changed while it was read".
+
+    Checked when the block ends, successfully or not: a file cut short mid-read makes a
+    reader fail in many ways (a row cut in half, "failed to fill whole buffer", a polars
+    panic), and one that changed between reads silently mixes two versions. Files that
+    were missing at the start keep their own error (file not found).
+
+    It cannot catch what kills the process: polars memory-maps JSON Lines files, and a
+    file truncated while mapped raises SIGBUS in the reader thread.
+    """
+    before = {path: _stamp(path) for path in paths}
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:  # any failure (polars' PanicException too) may be the change
+        _check_unchanged(before)
+        raise
+    _check_unchanged(before)
+
+
+def _check_unchanged(before: dict[Path, tuple[int, int, int, int] | None]) -> None:
+    for path, stamp in before.items():
+        if stamp is not None and _stamp(path) != stamp:
+            raise InputError(
+                f"{path}: the file changed while it was read; wait until it is completely "
+                "written (or read a copy of it) and run again"
+            ) from None
+
+
 def collect(frame: pl.LazyFrame, source: Source) -> pl.DataFrame:
     """Collect a frame built on `source`, turning reader failures into one-line InputErrors."""
     return reading(source, frame.collect)
@@ -214,6 +257,8 @@ def reading(source: Source, run: Callable[[], _T]) -> _T:
             raise InputError(_locate_json_problem(source.path, exc)) from None
         if source.format == "csv":
             raise InputError(_locate_csv_problem(source.path, exc, source.separator)) from None
+        raise InputError(f"{source.path}: cannot read the file ({_first_line(exc)})") from None
+    except OSError as exc:  # "failed to fill whole buffer": a file cut short while read
         raise InputError(f"{source.path}: cannot read the file ({_first_line(exc)})") from None
 
 
