@@ -24,9 +24,9 @@ from carecli.timeline import KEY, Timeline
 # Data whose last event is at most this old is live: it is evaluated as of now.
 LIVE_WITHIN = timedelta(hours=1)
 SOURCES = {
-    "option": "as given by --as-of",
-    "data": "the end of the data (its last event)",
-    "now": "the time of the run (the data is live)",
+    "option": "as asked",
+    "data": "the end of the data",
+    "now": "the time of the run: the data is live",
 }
 
 

@@ -124,6 +124,15 @@ def report(
     tz: TzOption = None,
     clock: ClockOption = None,
     as_of: AsOfOption = None,
+    comparison: Annotated[
+        str,
+        typer.Option(
+            "--comparison",
+            metavar="<like-for-like|plain>",
+            help="like-for-like: the previous period as of the same age as this one (both "
+            "had equally long to be answered, resolved and rated); plain: as it is now.",
+        ),
+    ] = "like-for-like",
     strict_data: StrictDataOption = False,
     config: ConfigOption = None,
     show_traceback: TracebackOption = False,
@@ -135,6 +144,8 @@ def report(
 
         group_by, metrics = by or [], metric or []
         check_names(group_by, metrics)
+        if comparison not in ("like-for-like", "plain"):
+            raise UsageError(f"--comparison {comparison!r}: use like-for-like or plain")
         if output is not None:
             check_destination(output)
         filters = parse_filters(where or [])
@@ -157,12 +168,23 @@ def report(
         )
         if email and run.config.smtp is None:
             raise UsageError("--email needs an smtp: section in the config (see docs/reports.md)")
-        result = build_report(run.dataset, run.period, run.config, group_by, metrics, filters)
+        result = build_report(
+            run.dataset,
+            run.period,
+            run.config,
+            group_by,
+            metrics,
+            filters,
+            as_of=run.as_of,
+            comparison=comparison.replace("-", "_"),
+        )
         # What the data needed (dropped duplicates, suspicious times) travels with the
         # report: every format shows it, not only stderr.
         warnings = [finding.as_dict() for finding in run.findings]
         result = dataclasses.replace(result, data={**result.data, "warnings": warnings})
-        outcomes = evaluate(run.dataset.timeline, run.config.slas, run.period, run.config, run.now)
+        outcomes = evaluate(
+            run.dataset.timeline, run.config.slas, run.period, run.config, run.as_of.utc
+        )
         for line in unavailable_warnings(outcomes):
             err(f"warning: {line}")
         if result.overall.current.get("volume", {}).get("conversations") == 0:
@@ -241,6 +263,7 @@ def check(
 ) -> None:
     """Evaluate the SLA targets of the config: exit 0 if all hold, 1 on a breach."""
     with exit_codes(show_traceback):
+        from carecli.basis import Basis
         from carecli.output import write_atomic
         from carecli.render import check as check_render
         from carecli.render import junit as junit_render
@@ -273,17 +296,20 @@ def check(
             raise UsageError(
                 f"{run.config.path}: no SLA targets; add an slas: list (see config.example.yaml)"
             )
-        outcomes = evaluate(run.dataset.timeline, run.config.slas, run.period, run.config, run.now)
+        outcomes = evaluate(
+            run.dataset.timeline, run.config.slas, run.period, run.config, run.as_of.utc
+        )
         for line in unavailable_warnings(outcomes):
             err(f"warning: {line}")
         if junit is not None:
             junit_xml = junit_render.render(outcomes, run.period, strict)
             write_atomic(Path(junit), junit_xml, run.inputs, "--junit")
+        basis = Basis(run.period, run.as_of, run.config.clock, run.dataset.summary())
         if output_format is OutputFormat.json:
-            text = check_render.render_json(outcomes, run.period, run.now, strict, list_breaches)
+            text = check_render.render_json(outcomes, basis, strict, list_breaches)
         else:
             text = check_render.render_table(
-                outcomes, run.period, list_breaches, color=use_colour(), width=width()
+                outcomes, run.period, list_breaches, use_colour(), width(), basis
             )
         typer.echo(text, nl=False)
     raise typer.Exit(exit_code(outcomes, strict))

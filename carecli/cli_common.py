@@ -22,6 +22,7 @@ from carecli.exit_codes import ExitCode
 from carecli.render import OutputFormat
 
 if TYPE_CHECKING:
+    from carecli.asof import AsOf
     from carecli.config import Config
     from carecli.periods import Period
     from carecli.quality import Finding
@@ -157,8 +158,9 @@ AsOfOption = Annotated[
     typer.Option(
         "--as-of",
         metavar="TIME",
-        help="Evaluate as if now were this date-time: it sets the default week and the ages "
-        "of still-waiting conversations (events after it are still read).",
+        help="Evaluate the data as it stood at this date-time (a replay: later events are "
+        "ignored); it also sets the default week. Default: the end of the data (its last "
+        "event), or now for live data; 'now' for the time of the run.",
     ),
 ]
 AllOption = Annotated[
@@ -200,15 +202,17 @@ def resolve_timezone(override: str | None, configured: str) -> str:
     return name
 
 
-def parse_as_of(value: str | None, tz: str) -> datetime:
-    """Now, or `--as-of` (a date or date-time, local to the reporting timezone)."""
+def parse_as_of(value: str | None, tz: str) -> datetime | None:
+    """`--as-of`: a date or date-time (local to the reporting timezone), `now`, or None."""
     if value is None:
+        return None
+    if value.strip().lower() == "now":
         return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"--as-of {value!r}: expected a date or date-time like 2026-11-23T08:00"
+            f"--as-of {value!r}: expected a date or date-time like 2026-11-23T08:00, or now"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
 
@@ -240,7 +244,7 @@ class Run:
     config: Config
     dataset: Dataset
     period: Period
-    now: datetime
+    as_of: AsOf  # the moment the data is evaluated at (a replay: later events are ignored)
     findings: tuple[Finding, ...] = ()  # data-quality warnings, shown in the report
 
     @property
@@ -270,6 +274,7 @@ def start_run(
     from dataclasses import replace
 
     from carecli import quality, strict
+    from carecli.asof import AsOf, default_as_of
     from carecli.config import load_config
     from carecli.load import unchanged
     from carecli.periods import select_period
@@ -290,8 +295,11 @@ def start_run(
                 "(see docs/business-hours.md)"
             )
         config = replace(config, clock=clock)
-    now = parse_as_of(as_of, zone)
-    period = select_period(week, since, until, zone, now, everything)
+    wall_clock = datetime.now(UTC)
+    requested = parse_as_of(as_of, zone)
+    # The period options are checked before a big file is read; the period itself is
+    # chosen once the as-of moment is known (it may be the end of the data).
+    select_period(week, since, until, zone, requested or wall_clock, everything)
     files = data_files(data)
     loading = f"Loading {files[0] if len(files) == 1 else f'{len(files)} files'}"
     with unchanged(files), progress(loading):
@@ -306,7 +314,7 @@ def start_run(
                 raise
             findings = prescanned.result()
         # The real clock, not --as-of: data after a past as-of date is not in the future.
-        dataset, more = quality.assess(dataset, datetime.now(UTC))
+        dataset, more = quality.assess(dataset, wall_clock)
     findings += more
     if strict_data and findings:
         raise strict.strict_error(findings, files, config, format_in, preset)
@@ -321,4 +329,31 @@ def start_run(
             f"{', '.join(data)}: the data has no creation time, so conversations cannot be "
             "placed in a period; use --all to report on the whole file"
         )
-    return Run(config, dataset, period, now, tuple(findings))
+    moment = AsOf(requested, "option") if requested else default_as_of(dataset.timeline, wall_clock)
+    if moment.source == "data":
+        err(f"as of {local_time(moment.moment, zone)}, the end of the data (--as-of sets another)")
+    # An open --until ends at the as-of moment; a bare --week counts from selection_moment.
+    counted_from = moment.moment if since else selection_moment(moment, wall_clock, zone)
+    period = select_period(week, since, until, zone, counted_from, everything)
+    return Run(config, dataset, period, moment, tuple(findings))
+
+
+def local_time(moment: datetime, zone: str) -> str:
+    """`2026-11-30 14:05:13 CET`: a moment as a reader in the reporting timezone says it."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def selection_moment(as_of: AsOf, wall_clock: datetime, zone: str) -> datetime:
+    """The moment a bare --week (the last complete week) and an open --until count from.
+
+    An explicit --as-of, or now for live data. For an export read later, its end stands
+    for the moment it was taken, except that the week the data ends in counts as
+    complete once it has ended by the wall clock: a Monday cron run on an export whose
+    last event is Friday evening reports that week, and so does a rerun next month.
+    """
+    if as_of.source != "data":
+        return as_of.moment
+    from carecli.periods import week_period
+
+    week_end = week_period(as_of.moment.astimezone(ZoneInfo(zone)).date(), zone).end
+    return min(wall_clock, week_end)

@@ -85,7 +85,15 @@ class Renderer:
             from carecli.trend import daily_volume, weekly_trend
 
             run = self.run
-            trend = weekly_trend(run.dataset, run.period, run.config, self.weeks, self.filters)
+            trend = weekly_trend(
+                run.dataset,
+                run.period,
+                run.config,
+                self.weeks,
+                self.filters,
+                self.result.as_of.utc,
+                self.result.comparison,
+            )
             daily = daily_volume(run.dataset, run.period, run.config, self.filters)
             self._extras = (trend, what_changed(self.result), daily)
         return self._extras

@@ -12,6 +12,7 @@ import polars as pl
 
 from carecli import clock, presets
 from carecli.asof import AsOf, default_as_of
+from carecli.basis import Basis
 from carecli.config import Config
 from carecli.errors import InputError, UsageError
 from carecli.explain import Split, explain_changes
@@ -230,6 +231,34 @@ class Report:
         """Its numbers can still change: the period is in progress or has conversations
         not yet answered or resolved."""
         return self.in_progress or bool(self.still_open())
+
+    def maturity_line(self) -> str | None:
+        """Why this period's numbers can still change, for people; None when they can't."""
+        if not self.maturing:
+            return None
+        label = "all data" if self.period.kind == "all" else self.period.label
+        still = self.still_open()
+        counts = ", ".join(f"{n:,} {what.replace('_', ' ')}" for what, n in still.items())
+        if self.in_progress:
+            text = f"{label} is in progress at the as-of moment: it ends later"
+            text += f" ({counts})" if counts else ""
+        else:
+            text = f"{label} is still maturing: {counts} at the as-of moment"
+        if self.previous_period is not None and self.comparison == "like_for_like":
+            text += f"; {self.previous_period.label} is compared at the same age"
+        return text + "."
+
+    @property
+    def basis(self) -> Basis:
+        return Basis(
+            period=self.period,
+            as_of=self.as_of,
+            clock=self.clock,
+            data=self.data,
+            previous_period=self.previous_period,
+            previous_as_of=self.previous_as_of,
+            comparison=self.comparison if self.previous_period is not None else None,
+        )
 
 
 def parse_filters(expressions: Sequence[str]) -> dict[str, tuple[str, ...]]:

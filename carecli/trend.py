@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
@@ -17,7 +17,7 @@ from carecli.errors import UsageError
 from carecli.periods import Period, week_period
 
 # A trend filters exactly as the report does.
-from carecli.report import Dataset
+from carecli.report import Dataset, resolve_as_of
 from carecli.stats import compute_stats_by, filter_timeline
 
 # (metric, statistic) pairs a digest follows week over week, in display order.
@@ -78,9 +78,14 @@ def weekly_trend(
     config: Config,
     weeks_back: int = 6,
     filters: Mapping[str, Sequence[str]] | None = None,
+    as_of: datetime | None = None,
+    comparison: str = "like_for_like",
 ) -> list[TrendPoint]:
     """Headline KPIs of each of the last `weeks_back` ISO weeks, oldest first.
 
+    Each week is evaluated as of `as_of` (default: the end of the data), like for like
+    by default: every week at the age the last one has at `as_of`, so a recent week does
+    not look faster only because its slow conversations are not resolved yet.
     Empty for `--all` periods (there are no weeks to line up). Weeks before the data
     starts are kept, with no values, so every trend has the same length.
     """
@@ -90,9 +95,15 @@ def weekly_trend(
     names = [metric for metric, _ in TREND_METRICS]
     points: list[TrendPoint] = []
     weeks = trend_weeks(period, weeks_back)
+    moment = resolve_as_of(dataset, as_of).utc
+    last = weeks[-1].start_utc
+    moments = [
+        moment - (last - week.start_utc) if comparison == "like_for_like" else moment
+        for week in weeks
+    ]
     # Every week in one parallel run: on millions of conversations, 8 runs one after
     # another cost more than the report itself.
-    computed = compute_stats_by(timeline, weeks, [()], names, config)
+    computed = compute_stats_by(timeline, weeks, [()], names, config, moments)
     for week, (by_key,) in zip(weeks, computed, strict=True):
         stats = by_key.get((), {})
         values: dict[str, float | None] = {}

@@ -63,3 +63,10 @@ def report_for(
 
 def stats(report: Report, metric: str) -> dict[str, Any]:
     return report.overall.current[metric]
+
+
+def quiet(stderr: str) -> str:
+    """stderr without the as-of note every run on an export read later prints once."""
+    return "".join(
+        line for line in stderr.splitlines(keepends=True) if not line.startswith("carecli: as of ")
+    )

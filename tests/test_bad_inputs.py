@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factories import quiet
 from typer.testing import CliRunner, Result
 
 from carecli.cli import app
@@ -377,7 +378,7 @@ def test_read_as_if_nothing_were_wrong(
     path = tmp_path / name
     path.write_bytes(content)
     document, result = report_json(runner, path, "--strict-data")
-    assert result.stderr == ""
+    assert quiet(result.stderr) == ""
     assert document["data"]["warnings"] == []
     assert document["data"]["conversations"] == 1
     assert metric(document, "first_response_time", "median") == 300
@@ -810,7 +811,7 @@ def test_an_unreadable_file_or_folder_is_said_in_one_line(tmp_path: Path) -> Non
     result = _carecli(
         "report", "--week", "2026-W47", "--data", str(data), "-f", "json", "--output", str(target)
     )
-    assert (result.returncode, result.stderr) == (
+    assert (result.returncode, quiet(result.stderr)) == (
         2,
         f"carecli: error: {target}: cannot write the file (Permission denied)\n",
     )

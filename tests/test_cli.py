@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 import pytest
 import typer
+from factories import quiet
 from typer.testing import CliRunner, Result
 
 from carecli import __version__
@@ -76,7 +77,7 @@ def report(runner: CliRunner, data: Path, *args: str) -> Result:
 def report_json(runner: CliRunner, data: Path, *args: str) -> dict[str, Any]:
     result = report(runner, data, "--format", "json", *AS_OF, *args)
     assert result.exit_code == 0, result.output
-    assert result.stderr == ""
+    assert quiet(result.stderr) == ""
     return json.loads(result.stdout)
 
 
@@ -102,7 +103,7 @@ def test_version(runner: CliRunner) -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout == f"carecli {__version__}\n"
-    assert result.stderr == ""
+    assert quiet(result.stderr) == ""
 
 
 def test_no_arguments_shows_help(runner: CliRunner) -> None:
@@ -115,7 +116,7 @@ def test_no_arguments_shows_help(runner: CliRunner) -> None:
 def test_app_help_lists_every_command_with_its_help(runner: CliRunner) -> None:
     result = runner.invoke(app, ["--help"], prog_name="carecli")
     assert result.exit_code == 0
-    assert result.stderr == ""
+    assert quiet(result.stderr) == ""
     assert "Customer-care KPIs from conversation logs" in result.stdout
     group = typer.main.get_command(app)
     assert isinstance(group, typer.core.TyperGroup)
@@ -159,7 +160,7 @@ def test_every_command_and_option_has_help(
 def test_report_help(runner: CliRunner) -> None:
     result = runner.invoke(app, ["report", "--help"])
     assert result.exit_code == 0
-    assert result.stderr == ""
+    assert quiet(result.stderr) == ""
     out = result.stdout
     assert "Compute every KPI for a period" in out
     for option in ("--data", "--week", "--since", "--until", "--by", "--metric", "--where"):
@@ -174,7 +175,7 @@ def test_report_help(runner: CliRunner) -> None:
 def test_report_table_on_sample_messages(runner: CliRunner) -> None:
     result = report(runner, MESSAGES, "--week", "2026-W47")
     assert result.exit_code == 0, result.output
-    assert result.stderr == ""
+    assert quiet(result.stderr) == ""
     out = result.stdout
     assert "carecli · 2026-W47 (2026-11-16 00:00 → 2026-11-23 00:00 UTC)" in out
     assert "2026-W46" in out  # the comparison column
@@ -200,7 +201,7 @@ def test_report_table_exact_values(runner: CliRunner, small: Path) -> None:
 
 def test_report_json_schema_on_sample(runner: CliRunner) -> None:
     document = report_json(runner, MESSAGES, "--week", "2026-W47")
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     assert document["carecli_version"] == __version__
     assert document["period"] == {
         "label": "2026-W47",
@@ -390,7 +391,7 @@ def test_tz_moves_conversations_across_the_week_boundary(runner: CliRunner, tmp_
     args = ["--week", "2026-W47", "--tz", "Europe/Berlin", "--format", "json"]
     berlin = report(runner, data, *args)
     assert berlin.exit_code == 0, berlin.output
-    assert berlin.stderr.startswith("carecli: warning: no conversations in 2026-W47")
+    assert quiet(berlin.stderr).startswith("carecli: warning: no conversations in 2026-W47")
     assert json.loads(berlin.stdout)["overall"]["metrics"]["volume"]["conversations"] == 0
     following = report_json(runner, data, "--week", "2026-W48", "--tz", "Europe/Berlin")
     assert following["overall"]["metrics"]["volume"]["conversations"] == 1
@@ -507,7 +508,7 @@ def test_conversation_level_table_shows_na(runner: CliRunner) -> None:
 def test_no_conversations_in_period_warns_on_stderr(runner: CliRunner, small: Path) -> None:
     result = report(runner, small, "--week", "2026-W40", "--format", "json")
     assert result.exit_code == 0
-    assert result.stderr == (
+    assert quiet(result.stderr) == (
         "carecli: warning: no conversations in 2026-W40; the data covers "
         "2026-11-10T09:00:00+00:00 to 2026-11-19T12:00:00+00:00\n"
     )
@@ -522,7 +523,7 @@ def test_a_where_that_matches_nothing_says_so(runner: CliRunner) -> None:
         "--where", "agent=lena hoffmann", "--where", "channel=email,chat",
     )  # fmt: skip
     assert result.exit_code == 0
-    assert result.stderr == (
+    assert quiet(result.stderr) == (
         "carecli: warning: no conversations in 2026-W47 match --where agent=lena hoffmann "
         "--where channel=email,chat; values must match exactly (`carecli inspect` shows how "
         "the file spells them)\n"

@@ -186,7 +186,7 @@ def test_group_and_sla_numbers_match_the_json_document(fixture: Fixture, text: s
 
 def test_sections_summary_breaches_and_trend(fixture: Fixture, text: str) -> None:
     assert text.startswith("# carecli weekly report — 2026-W45\n")
-    assert "Mon 02 Nov 2026 – Sun 08 Nov 2026 (UTC), compared with 2026-W44." in text
+    assert "Mon 02 Nov 2026 – Sun 08 Nov 2026 (UTC), compared like for like with 2026-W44." in text
     assert "**SLA: FAIL — 2 failed, 1 warned, 0 passed of 3 targets**" in text
     assert "- Median first response improved 40% (35m 00s → 21m 00s)" in text
     assert "on email" not in text  # 12 conversations per channel: too few for a sentence
@@ -311,8 +311,9 @@ def test_a_backlog_is_judged_by_its_larger_side() -> None:
 
 
 def test_resolution_time_is_compared_only_when_at_most_5_percent_is_open() -> None:
-    # Open conversations would resolve later and slower: a week with many open looks better.
-    def report(unresolved: int) -> Report:
+    # Open conversations would resolve later and slower: a week with many open looks better
+    # than one with all it has now (plain); like for like both had the same time to resolve.
+    def report(unresolved: int, comparison: str = "plain") -> Report:
         now = {"resolution_time": {"median": 3600, "count": 95, "unresolved": unresolved}}
         before = {"resolution_time": {"median": 7200, "count": 100, "unresolved": 0}}
         base = _report(({}, {}), {})
@@ -320,12 +321,14 @@ def test_resolution_time_is_compared_only_when_at_most_5_percent_is_open() -> No
             base,
             metric_names=("resolution_time",),
             overall=GroupResult({}, now, before),
+            comparison=comparison,
         )
 
     assert [str(c) for c in what_changed(report(5))] == [
         "Median resolution time improved 50% (2h 00m → 1h 00m)"
     ]  # 5 of 100 open: exactly the limit
     assert what_changed(report(6)) == []  # 6 of 101 open
+    assert len(what_changed(report(6, "like_for_like"))) == 1
 
 
 def test_a_group_without_a_value_is_named_none_and_a_change_from_zero_is_skipped() -> None:

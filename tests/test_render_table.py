@@ -47,7 +47,9 @@ def test_changes_have_arrows_and_lower_is_better_colours(report: Report) -> None
 
 def test_title_names_the_filters_and_footer_the_comparison(report: Report) -> None:
     text = table.render(report, width=120)
-    title = " ".join(" ".join(text.splitlines()[:2]).split())  # wrapped at the table's width
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "carecli ·" in line)  # after the basis
+    title = " ".join(" ".join(lines[start : start + 2]).split())  # wrapped at the table's width
     assert title == "carecli · 2026-W45 (2026-11-02 00:00 → 2026-11-09 00:00 UTC) · channel=email"
     assert "Durations: median unless stated; change vs previous period." in text
 

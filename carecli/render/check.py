@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from carecli import __version__
+from carecli.basis import Basis
 from carecli.periods import Period
 from carecli.render import NAME_LIMIT, plain, to_text, units
 from carecli.sla import Outcome, overall_status
@@ -133,8 +133,12 @@ def render_table(
     list_breaches: int = 0,
     color: bool = False,
     width: int = 80,
+    basis: Basis | None = None,
 ) -> str:
-    return to_text(table(outcomes, period, list_breaches), color, width)
+    from rich.text import Text
+
+    head = [Text("\n".join(basis.lines()), style="dim")] if basis is not None else []
+    return to_text([*head, *table(outcomes, period, list_breaches)], color, width)
 
 
 def outcome_document(outcome: Outcome, list_breaches: int = 0) -> dict[str, Any]:
@@ -164,16 +168,19 @@ def outcome_document(outcome: Outcome, list_breaches: int = 0) -> dict[str, Any]
 
 def render_json(
     outcomes: list[Outcome],
-    period: Period,
-    as_of: datetime,
+    basis: Basis,
     strict: bool,
     list_breaches: int = 0,
 ) -> str:
+    stated = basis.as_dict()
     document = {
-        "schema_version": 1,
+        "schema_version": 2,
         "carecli_version": __version__,
-        "period": period.as_dict(),
-        "as_of": as_of.isoformat(timespec="seconds"),
+        "period": basis.period.as_dict(),
+        "as_of": stated["as_of"],
+        "as_of_source": stated["as_of_source"],
+        "clock": stated["clock"],
+        "data": {k: stated[k] for k in ("files", "first_event_at", "last_event_at")},
         "strict": strict,
         "status": overall_status(outcomes),
         "targets": [outcome_document(o, list_breaches) for o in outcomes],

@@ -1,8 +1,10 @@
 """The report as CSV for spreadsheets: one row per group × metric × statistic.
 
 Columns: period, previous_period, scope (`overall` or `group`), one column per `--by`
-field, metric, statistic, value, previous_value. Values are the JSON report's numbers
-(durations in seconds, rates as fractions 0..1); an empty cell is "no value".
+field, metric, statistic, value, previous_value, then the basis of every row: as_of,
+previous_as_of, comparison, clock, timezone (docs/json.md explains each). Values are the
+JSON report's numbers (durations in seconds, rates as fractions 0..1); an empty cell is
+"no value".
 
 Text from the data (agent, team, topic names) can start with `=`, `+`, `-` or `@`, which
 a spreadsheet runs as a formula (`=HYPERLINK(...)`, `=cmd|' /C calc'!A0`): such cells are
@@ -22,6 +24,7 @@ from carecli.report import GroupResult, Report
 # What a spreadsheet reads as the start of a formula; tab and CR as OWASP lists them.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NOT_STATISTICS = ("available", "not_available_because")
+BASIS_COLUMNS = ("as_of", "previous_as_of", "comparison", "clock", "timezone")
 
 
 def neutralize(text: str) -> str:
@@ -56,8 +59,11 @@ def render(report: Report) -> str:
             "statistic",
             "value",
             "previous_value",
+            *BASIS_COLUMNS,
         ]
     )
+    basis = report.basis.as_dict()
+    stated = [_number(basis.get(column)) for column in BASIS_COLUMNS]
     period = neutralize(report.period.label)
     previous = neutralize(report.previous_period.label) if report.previous_period else ""
 
@@ -70,7 +76,7 @@ def render(report: Report) -> str:
                 if statistic in _NOT_STATISTICS:
                     continue
                 row = [period, previous, scope, *cells, metric, statistic]
-                writer.writerow([*row, _number(value), _number(before.get(statistic))])
+                writer.writerow([*row, _number(value), _number(before.get(statistic)), *stated])
 
     write("overall", report.overall)
     for group in report.groups:

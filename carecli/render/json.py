@@ -12,7 +12,9 @@ from carecli.render.check import outcome_document
 from carecli.report import GroupResult, Report
 from carecli.sla import Outcome
 
-SCHEMA_VERSION = 1
+# 2: the previous period is compared like for like (at the same age) by default; as-of,
+# clock, comparison, maturity and the mix/performance split are stated.
+SCHEMA_VERSION = 2
 
 
 def _clean(value: Any) -> Any:
@@ -21,6 +23,8 @@ def _clean(value: Any) -> Any:
         return None if math.isnan(value) else round(value, 3)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
     return value
 
 
@@ -39,12 +43,24 @@ def to_document(report: Report, outcomes: Sequence[Outcome] = ()) -> dict[str, A
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "period": report.period.as_dict(),
         "previous_period": report.previous_period and report.previous_period.as_dict(),
+        "as_of": report.as_of.utc.isoformat(timespec="seconds"),
+        "as_of_source": report.as_of.source,
+        "clock": report.clock,
+        "comparison": report.comparison if report.previous_period else None,
+        "previous_as_of": report.previous_as_of
+        and report.previous_as_of.isoformat(timespec="seconds"),
+        "maturity": {
+            "maturing": report.maturing,
+            "in_progress": report.in_progress,
+            **report.still_open(),
+        },
         "filters": {k: list(v) for k, v in report.filters.items()},
         "group_by": list(report.group_by),
         "metrics": list(report.metric_names),
         "data": report.data,
         "overall": _group(report.overall),
         "groups": [_group(g) for g in report.groups],
+        "explained": {name: _clean(split.as_dict()) for name, split in report.explained.items()},
         "slas": [_clean(outcome_document(o)) for o in outcomes],
     }
 

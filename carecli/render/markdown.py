@@ -18,7 +18,7 @@ from carecli.periods import Period
 from carecli.render import clean, units, warning_lines
 from carecli.render.check import STATUS_TEXT, actual_text, breach_value, threshold_text
 from carecli.render.rows import METRIC_ROWS, headline
-from carecli.render.summary import Change
+from carecli.render.summary import Change, explanations
 from carecli.report import GroupResult, Report
 from carecli.sla import Outcome, overall_status
 from carecli.trend import TREND_METRICS, DailyVolume, TrendPoint
@@ -66,6 +66,9 @@ class Digest:
     notes: tuple[str, ...] = field(default_factory=tuple)
     no_changes: str = ""  # what to say when `changes` is empty
     warnings: tuple[str, ...] = ()  # data-quality findings (duplicates dropped, ...)
+    basis: tuple[str, ...] = ()  # period, timezone, clock, as-of, data, comparison
+    maturity: str | None = None  # why the period's numbers can still change
+    explained: tuple[str, ...] = ()  # why the headline means and rates moved
 
 
 def period_dates(period: Period) -> str:
@@ -250,7 +253,10 @@ def digest(
     period = report.period
     kind = "weekly report" if period.kind == "week" else "report"
     previous = report.previous_period
-    compared = f"compared with {previous.label}" if previous else "no previous period"
+    compared = "no previous period"
+    if previous is not None:
+        how = "like for like" if report.comparison == "like_for_like" else "plainly"
+        compared = f"compared {how} with {previous.label}"
     scope = "; ".join(f"{k} = {', '.join(v)}" for k, v in report.filters.items())
     status = overall_status(outcomes) if outcomes else None
     if status is None:
@@ -293,6 +299,9 @@ def digest(
             else "No previous period to compare with."
         ),
         warnings=tuple(warning_lines(report)),
+        basis=tuple(report.basis.lines()),
+        maturity=report.maturity_line(),
+        explained=tuple(explanations(report)) if previous else (),
     )
 
 
@@ -357,6 +366,9 @@ def render(
     out = [f"# {escape(d.title)}", "", f"{escape(d.dates)}, {escape(d.compared)}."]
     if d.scope:
         out.append(f"Only conversations with {escape(d.scope)}.")
+    out += ["", *(f"{escape(line)}  " for line in d.basis)]
+    if d.maturity:
+        out += ["", f"*{escape(d.maturity)}*"]
     status = escape(d.sla_line)
     out += ["", f"**{status}**" if d.sla_status in ("fail", "warn") else status, ""]
     sections: list[tuple[str, Table | None]] = [("Headline KPIs", d.kpis), ("SLA targets", d.slas)]
@@ -371,6 +383,8 @@ def render(
     for title, items in (("Better", better), ("Worse", worse)):
         if items:
             out += [f"{title}:", "", *(f"- {escape(c.text)}" for c in items), ""]
+    if d.explained:
+        out += ["Why it moved:", "", *(f"- {escape(line)}" for line in d.explained), ""]
     if d.groups is not None:
         out += [f"## {escape(d.groups.title)}", "", *markdown_table(d.groups), ""]
     if d.breaches:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from carecli.explain import Split
 from carecli.metrics import METRICS
 from carecli.render import units
 from carecli.report import GroupResult, Report, Stats
@@ -59,7 +60,7 @@ def what_changed(report: Report, limit: int = 5, min_sample: int = MIN_SAMPLE) -
     candidates: list[Change] = []
     for group in (report.overall, *report.groups):
         for metric in report.metric_names:
-            change = _change(group, metric, min_sample)
+            change = _change(group, metric, min_sample, report.comparison)
             if change is not None:
                 candidates.append(change)
     candidates.sort(key=lambda c: (-c.weight, c.text))
@@ -81,7 +82,9 @@ def _pick(candidates: list[Change], improved: bool, limit: int) -> list[Change]:
     return picked
 
 
-def _change(group: GroupResult, metric: str, min_sample: int) -> Change | None:
+def _change(
+    group: GroupResult, metric: str, min_sample: int, comparison: str = "like_for_like"
+) -> Change | None:
     if metric not in HEADLINES or METRICS[metric].better == "neutral":
         return None
     label, stat, sample_stat = HEADLINES[metric]
@@ -89,7 +92,11 @@ def _change(group: GroupResult, metric: str, min_sample: int) -> Change | None:
     now, before = group.current.get(metric, {}), group.previous.get(metric, {})
     if not (now.get("available", True) and before.get("available", True)):
         return None
-    if metric == "resolution_time" and max(_open_share(now), _open_share(before)) > OPEN_LIMIT:
+    if (
+        metric == "resolution_time"
+        and comparison == "plain"
+        and max(_open_share(now), _open_share(before)) > OPEN_LIMIT
+    ):
         return None
     if metric == "backlog":
         # A backlog is a state, not a sample: judge it by its larger side.
@@ -123,7 +130,8 @@ def _change(group: GroupResult, metric: str, min_sample: int) -> Change | None:
 
 
 # A period's resolution time counts only what is resolved so far, so a recent week looks
-# better than it will end up: compare it only once (nearly) all its conversations are resolved.
+# better than it will end up. Like for like, both weeks had the same time to resolve; a
+# plain comparison is judged only once (nearly) all its conversations are resolved.
 OPEN_LIMIT = 0.05
 
 
@@ -150,3 +158,54 @@ def _scope_words(key: dict[str, str | None]) -> str:
 def sentences(changes: list[Change]) -> list[str]:
     """The plain sentences, for callers that want text only."""
     return [change.text for change in changes]
+
+
+def explanations(report: Report, min_sample: int = MIN_SAMPLE) -> list[str]:
+    """'Why it moved': each noticeable change of a headline mean or rate split into mix
+    and performance over the report's groups (carecli.explain), as a sentence."""
+    lines = []
+    for metric, split in report.explained.items():
+        info = METRICS[metric]
+        unit = info.unit
+        weight = (info.split or ("", "count"))[1]
+        now = report.overall.current.get(metric, {})
+        before = report.overall.previous.get(metric, {})
+        if min(_count(now, weight), _count(before, weight)) < min_sample:
+            continue
+        relative = unit == "duration"
+        if relative and split.previous == 0:
+            continue
+        size = abs(split.change / split.previous) if relative else abs(split.change)
+        if size / NOTICEABLE[unit] < 1:
+            continue
+        lines.append(_explanation(info.title, split, unit, relative))
+    return lines
+
+
+def _explanation(title: str, split: Split, unit: str, relative: bool) -> str:
+    def amount(value: float) -> str:
+        if relative:
+            return f"{value / split.previous * 100:+.0f}%"
+        if unit == "rate":
+            return f"{value * 100:+.1f} pp"
+        return f"{value:+.1f} points"
+
+    by = ", ".join(split.by)
+    shifted = max(split.groups, key=lambda g: abs(g.current_share - g.previous_share))
+    moved = [
+        g for g in split.groups if g.previous_value is not None and g.current_value is not None
+    ]
+    mix = (
+        f"{amount(split.mix)} from the mix by {by} ({_key_words(shifted.key)} "
+        f"{shifted.previous_share * 100:.0f}% → {shifted.current_share * 100:.0f}% of the samples)"
+    )
+    performance = f"{amount(split.performance)} from performance within each {by}"
+    if moved:
+        top = max(moved, key=lambda g: abs(g.current_share * (g.current_value - g.previous_value)))
+        values = f"{units.value(top.previous_value, unit)} → {units.value(top.current_value, unit)}"
+        performance += f" ({_key_words(top.key)} {values})"
+    return f"{title}, {split.statistic} {amount(split.change)}: {mix}, {performance}."
+
+
+def _key_words(key: dict[str, str | None]) -> str:
+    return ", ".join("(none)" if v is None else " ".join(str(v).split()) for v in key.values())

@@ -122,9 +122,12 @@ def _short_title(name: str) -> str:
         "csat": "CSAT",
         "nps": "NPS",
     }
-    return short[name] + (
-        "" if name in ("volume", "backlog", "fcr_rate", "csat", "nps") else "\np50"
-    )
+    # The statistic under a duration's name is the one shown: AHT's headline is its mean.
+    row = headline(name)
+    return short[name] + (f"\n{STAT_SHORT[row.stat]}" if row.unit == "duration" else "")
+
+
+STAT_SHORT = {"median": "p50", "mean": "mean"}
 
 
 def _title(report: Report) -> str:
@@ -143,7 +146,12 @@ def render(
     report: Report, outcomes: Sequence[Outcome] = (), color: bool = False, width: int = 80
 ) -> str:
     """The whole terminal report as text (ANSI colours only when `color`)."""
-    renderables: list[Any] = [summary_table(report)]
+    basis = report.basis.lines()
+    maturity = report.maturity_line()
+    renderables: list[Any] = [Text("\n".join(basis), style="dim")]
+    if maturity:
+        renderables.append(Text(maturity, style="yellow"))
+    renderables.append(summary_table(report))
     if report.group_by:
         renderables.extend(breakdown_tables(report, width))
     if outcomes:
