@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -333,7 +333,7 @@ def start_run(
     if moment.source == "data":
         err(f"as of {local_time(moment.moment, zone)}, the end of the data (--as-of sets another)")
     # An open --until ends at the as-of moment; a bare --week counts from selection_moment.
-    counted_from = moment.moment if since else selection_moment(moment, wall_clock, zone)
+    counted_from = moment.moment if since else selection_moment(moment, wall_clock)
     period = select_period(week, since, until, zone, counted_from, everything)
     return Run(config, dataset, period, moment, tuple(findings))
 
@@ -343,17 +343,19 @@ def local_time(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def selection_moment(as_of: AsOf, wall_clock: datetime, zone: str) -> datetime:
-    """The moment a bare --week (the last complete week) and an open --until count from.
+def selection_moment(as_of: AsOf, wall_clock: datetime) -> datetime:
+    """The moment a bare --week (the last complete week) counts from.
 
-    An explicit --as-of, or now for live data. For an export read later, its end stands
-    for the moment it was taken, except that the week the data ends in counts as
-    complete once it has ended by the wall clock: a Monday cron run on an export whose
-    last event is Friday evening reports that week, and so does a rerun next month.
+    An explicit --as-of, or now for live data. An export read later was taken some time
+    after its last event: up to EXPORT_GRACE after it, and not after now. So a Monday
+    cron on an export whose last event is Friday evening reports that week, and a rerun
+    of a Wednesday export next month still reports the week before it, as it did then.
     """
     if as_of.source != "data":
         return as_of.moment
-    from carecli.periods import week_period
+    return min(wall_clock, as_of.moment + EXPORT_GRACE)
 
-    week_end = week_period(as_of.moment.astimezone(ZoneInfo(zone)).date(), zone).end
-    return min(wall_clock, week_end)
+
+# How long after its last event an export read later may have been taken: a quiet
+# weekend (Friday evening to Monday morning).
+EXPORT_GRACE = timedelta(days=3)

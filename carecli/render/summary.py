@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carecli.explain import Split
+from carecli.explain import GroupShare, Split
 from carecli.metrics import METRICS
 from carecli.render import units
 from carecli.report import GroupResult, Report, Stats
@@ -191,9 +191,19 @@ def _explanation(title: str, split: Split, unit: str, relative: bool) -> str:
         return f"{value:+.1f} points"
 
     by = ", ".join(split.by)
-    shifted = max(split.groups, key=lambda g: abs(g.current_share - g.previous_share))
+
+    # The group that explains most of each part: its share moved most times its value,
+    # and its value moved most times its share.
+    def base(g: GroupShare) -> float:
+        return g.previous_value if g.previous_value is not None else g.current_value or 0.0
+
+    shifted = max(split.groups, key=lambda g: abs((g.current_share - g.previous_share) * base(g)))
     moved = [
-        g for g in split.groups if g.previous_value is not None and g.current_value is not None
+        g
+        for g in split.groups
+        if g.previous_value is not None
+        and g.current_value is not None
+        and g.current_value != g.previous_value
     ]
     mix = (
         f"{amount(split.mix)} from the mix by {by} ({_key_words(shifted.key)} "
