@@ -206,7 +206,9 @@ def report(
         if output is not None:
             from carecli.output import write_atomic
 
-            write_atomic(output_path(output, run.period, output_format), text, run.inputs)
+            destination = output_path(output, run.period, output_format)
+            write_atomic(destination, text, run.inputs)
+            err(f"report written to {destination}")
         if email:
             from carecli.mail import build_message, send, subject_for
             from carecli.sla import overall_status

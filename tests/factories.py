@@ -65,8 +65,10 @@ def stats(report: Report, metric: str) -> dict[str, Any]:
     return report.overall.current[metric]
 
 
+NOTES = ("carecli: as of ", "carecli: report written to ")
+
+
 def quiet(stderr: str) -> str:
-    """stderr without the as-of note every run on an export read later prints once."""
-    return "".join(
-        line for line in stderr.splitlines(keepends=True) if not line.startswith("carecli: as of ")
-    )
+    """stderr without the notes of a run that went well: the as-of moment of an export
+    read later, and where --output wrote."""
+    return "".join(line for line in stderr.splitlines(keepends=True) if not line.startswith(NOTES))

@@ -7,6 +7,7 @@ import json
 from email.policy import default as default_policy
 from pathlib import Path
 
+from factories import quiet
 from smtp_server import Inbox, free_port
 from typer.testing import CliRunner
 
@@ -108,8 +109,8 @@ def test_email_failure_exits_2_but_the_file_is_written(tmp_path: Path) -> None:
          "--output", str(output), "--email", "lead@example.com"],
     )  # fmt: skip
     assert result.exit_code == 2
-    assert result.stderr.startswith("carecli: error:") and "127.0.0.1" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert quiet(result.stderr).startswith("carecli: error:") and "127.0.0.1" in result.stderr
+    assert len(quiet(result.stderr).strip().splitlines()) == 1
     assert output.is_file()
 
 

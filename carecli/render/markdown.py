@@ -16,7 +16,13 @@ from carecli import __version__
 from carecli.metrics import METRICS
 from carecli.periods import Period
 from carecli.render import clean, units, warning_lines
-from carecli.render.check import STATUS_TEXT, actual_text, breach_value, threshold_text
+from carecli.render.check import (
+    STATUS_TEXT,
+    actual_text,
+    allowed_breaches,
+    breach_value,
+    threshold_text,
+)
 from carecli.render.rows import METRIC_ROWS, headline
 from carecli.render.summary import Change, explanations
 from carecli.report import GroupResult, Report
@@ -132,7 +138,9 @@ def _sla_table(outcomes: Sequence[Outcome]) -> Table | None:
         return None
     rows = []
     for outcome in outcomes:
-        breached = f"{outcome.breached:,}"
+        breached = f"{outcome.breached:,}" + (
+            " (within target)" if allowed_breaches(outcome) else ""
+        )
         if outcome.pending:
             breached += f" (+{outcome.pending:,} pending)"
         rows.append(
