@@ -284,6 +284,9 @@ def digest(
     notes = (
         "Durations: medians unless stated; lower is better for times and backlog.",
         "Rates change in percentage points (pp), NPS in points, the rest in percent.",
+        "Two kinds of median: the KPI and group tables count answered (resolved) "
+        "conversations only; an SLA median or percentile also counts those still waiting "
+        "past its limit, at their age at the as-of moment (a lower bound).",
     )
     return Digest(
         title=f"carecli {kind} — {period.label}",
