@@ -97,17 +97,15 @@ def conversations_at(
         **_response("bot_first_response_at", "bot_first_response_s", "bot_answered", at),
     )
     keys = frame.select(KEY)
-    state = (
-        timeline.status.lazy()
-        .filter(pl.col("at") < at)
-        .join(keys, on=KEY, how="semi", maintain_order="left")
-        .group_by(KEY)
-        # Status rows are in each conversation's order: the last is the state at `moment`.
-        .agg(
-            _resolved=pl.col("resolved").last(),
-            _resolved_at=pl.col("at").filter(pl.col("resolved")).max(),
-            _reopened=(~pl.col("resolved")).any(),
-        )
+    # Status rows are in each conversation's order: the last is the state at `moment`.
+    state = _per_conversation_before(
+        timeline.status,
+        keys,
+        at,
+        ordered=True,
+        _resolved=pl.col("resolved").last(),
+        _resolved_at=pl.col("at").filter(pl.col("resolved")).max(),
+        _reopened=(~pl.col("resolved")).any(),
     )
     frame = frame.join(state, on=KEY, how="left")
     is_resolved = pl.col("_resolved").fill_null(False)
@@ -154,27 +152,23 @@ def _replayed_events(
 ) -> pl.LazyFrame:
     """Reopens, escalations, message counts, ratings and handle times before `at`."""
     assert timeline.messages is not None and timeline.ratings is not None
-    counts = (
-        timeline.messages.lazy()
-        .filter(pl.col("at") < at)
-        .join(keys, on=KEY, how="semi")
-        .group_by(KEY)
-        .agg(
-            _inbound=(~pl.col("outbound")).sum().cast(pl.Int64),
-            _outbound=pl.col("outbound").sum().cast(pl.Int64),
-        )
+    counts = _per_conversation_before(
+        timeline.messages,
+        keys,
+        at,
+        ordered=False,  # counts: the order of the rows does not matter
+        _inbound=(~pl.col("outbound")).sum().cast(pl.Int64),
+        _outbound=pl.col("outbound").sum().cast(pl.Int64),
     )
     handle = pl.col("handle_s")
-    ratings = (
-        timeline.ratings.lazy()
-        .filter(pl.col("at") < at)
-        .join(keys, on=KEY, how="semi", maintain_order="left")
-        .group_by(KEY)
-        .agg(
-            _csat=pl.col("csat").drop_nulls().last(),
-            _nps=pl.col("nps").drop_nulls().last(),
-            _handle=pl.when(handle.is_not_null().any()).then(handle.sum()),
-        )
+    ratings = _per_conversation_before(
+        timeline.ratings,
+        keys,
+        at,
+        ordered=True,  # the latest rating is the last row
+        _csat=pl.col("csat").drop_nulls().last(),
+        _nps=pl.col("nps").drop_nulls().last(),
+        _handle=pl.when(handle.is_not_null().any()).then(handle.sum()),
     )
     escalated_at = pl.col("escalated_at")
     return (
@@ -192,6 +186,25 @@ def _replayed_events(
         )
         .drop("_inbound", "_outbound", "_csat", "_nps", "_handle")
     )
+
+
+def _per_conversation_before(
+    frame: pl.DataFrame, keys: pl.LazyFrame, at: pl.Expr, ordered: bool, **aggs: pl.Expr
+) -> pl.LazyFrame:
+    """`aggs` per conversation of `keys` over the rows of `frame` timed before `at`;
+    `ordered` keeps each conversation's rows in timeline order (for last())."""
+    rows = frame.lazy().filter(pl.col("at") < at)
+    if ordered:
+        rows = rows.join(keys, on=KEY, how="semi", maintain_order="left")
+    else:
+        rows = rows.join(keys, on=KEY, how="semi")
+    return rows.group_by(KEY).agg(**aggs)
+
+
+def at_same_age(moment: datetime, start: datetime, earlier_start: datetime) -> datetime:
+    """The moment an earlier period (starting at `earlier_start`) is as old as the period
+    starting at `start` is at `moment`: like for like."""
+    return moment - (start - earlier_start)
 
 
 def turns_at(turns: pl.LazyFrame, moment: datetime) -> pl.LazyFrame:

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from carecli import clock, presets
-from carecli.asof import AsOf, default_as_of
+from carecli.asof import AsOf, at_same_age, default_as_of
 from carecli.basis import Basis
 from carecli.config import Config
 from carecli.errors import InputError, UsageError
@@ -298,7 +298,7 @@ def previous_as_of(period: Period, as_of: datetime, comparison: str) -> datetime
         return as_of
     if comparison != "like_for_like":
         raise UsageError(f"comparison {comparison!r}: use one of {', '.join(COMPARISONS)}")
-    return as_of - (period.start_utc - previous.start_utc)
+    return at_same_age(as_of, period.start_utc, previous.start_utc)
 
 
 def resolve_as_of(dataset: Dataset, as_of: AsOf | datetime | None) -> AsOf:

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from carecli.asof import at_same_age
 from carecli.config import Config
 from carecli.errors import UsageError
 from carecli.periods import Period, week_period
@@ -98,7 +99,7 @@ def weekly_trend(
     moment = resolve_as_of(dataset, as_of).utc
     last = weeks[-1].start_utc
     moments = [
-        moment - (last - week.start_utc) if comparison == "like_for_like" else moment
+        at_same_age(moment, last, week.start_utc) if comparison == "like_for_like" else moment
         for week in weeks
     ]
     # Every week in one parallel run: on millions of conversations, 8 runs one after
