@@ -21,8 +21,8 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from carecli.business_time import business_seconds, open_periods
-from carecli.calendars import read_calendars
+from carecli.config.calendars import read_calendars
+from carecli.timeline.business_time import business_seconds, open_periods
 
 CONFIG = {
     "office": {

@@ -55,7 +55,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from carecli.cli import ALLOCATOR_SETTING
+from carecli.cli.app import ALLOCATOR_SETTING
 
 # As the CLI does, before polars (and its allocator) loads.
 os.environ.setdefault(*ALLOCATOR_SETTING)
@@ -63,13 +63,13 @@ os.environ.setdefault(*ALLOCATOR_SETTING)
 import polars as pl
 import psutil
 
-import carecli.normalize
-import carecli.report
-from carecli.config import load_config
-from carecli.load import open_source
+import carecli.input.normalize
+import carecli.report.build
+from carecli.config.model import load_config
+from carecli.input.load import open_source
 from carecli.periods import parse_week
 from carecli.render import json as render_json
-from carecli.sla import evaluate
+from carecli.sla.evaluate import evaluate
 
 MB = 1024 * 1024
 
@@ -201,23 +201,23 @@ def describe(frame: pl.DataFrame) -> str:
 # (module, function, label): stage functions of carecli, wrapped when they exist (the
 # code moves on; a missing one is reported and skipped, never an error).
 STAGES = (
-    ("carecli.report", "open_source", None),
-    ("carecli.report", "prepare", None),
-    ("carecli.normalize", "numeric_date_orders", "numeric_date_orders (probe scan)"),
-    ("carecli.normalize", "fast_formats", "fast_formats (sample of 1,000 rows)"),
-    ("carecli.report", "load_timeline", "load_timeline (partitions on disk)"),
-    ("carecli.partitions", "_spill", "spill (typed scan -> partitions)"),
-    ("carecli.report", "collect_rows", "collect_rows (typed scan, in memory)"),
-    ("carecli.report", "finish", None),
-    ("carecli.partitions", "finish", None),
-    ("carecli.normalize", "find_problems", None),
-    ("carecli.report", "drop_repeated_conversations", None),
-    ("carecli.timeline", "sort_by_conversation", None),
-    ("carecli.timeline", "drop_identical_events", None),
-    ("carecli.report", "from_messages", None),
-    ("carecli.partitions", "from_messages", None),
-    ("carecli.clock", "apply", "clock.apply"),
-    ("carecli.report", "compute_stats_by", None),
+    ("carecli.report.build", "open_source", None),
+    ("carecli.report.build", "prepare", None),
+    ("carecli.input.normalize", "numeric_date_orders", "numeric_date_orders (probe scan)"),
+    ("carecli.input.normalize", "fast_formats", "fast_formats (sample of 1,000 rows)"),
+    ("carecli.report.build", "load_timeline", "load_timeline (partitions on disk)"),
+    ("carecli.timeline.partitions", "_spill", "spill (typed scan -> partitions)"),
+    ("carecli.report.build", "collect_rows", "collect_rows (typed scan, in memory)"),
+    ("carecli.report.build", "finish", None),
+    ("carecli.timeline.partitions", "finish", None),
+    ("carecli.input.normalize", "find_problems", None),
+    ("carecli.report.build", "drop_repeated_conversations", None),
+    ("carecli.timeline.build", "sort_by_conversation", None),
+    ("carecli.timeline.build", "drop_identical_events", None),
+    ("carecli.report.build", "from_messages", None),
+    ("carecli.timeline.partitions", "from_messages", None),
+    ("carecli.timeline.clock", "apply", "clock.apply"),
+    ("carecli.report.build", "compute_stats_by", None),
 )
 
 
@@ -268,10 +268,10 @@ STRICT_ISO = "%Y-%m-%dT%H:%M:%S%#z"
 
 def run_experiment(name: str, path: Path, cache: Path) -> None:
     """Set up, then time one experiment; prints one tab-separated result line."""
-    from carecli.load import ROW_INDEX, open_source
-    from carecli.normalize import _typed, parse_timestamps, resolve_mapping
-    from carecli.timeline import _tie_rank, from_messages
-    from carecli.validate import RAW as _RAW
+    from carecli.input.load import ROW_INDEX, open_source
+    from carecli.input.normalize import _typed, parse_timestamps, resolve_mapping
+    from carecli.input.validate import RAW as _RAW
+    from carecli.timeline.build import _tie_rank, from_messages
 
     config = load_config(None)
     kind, _ = EXPERIMENTS[name]

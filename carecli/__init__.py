@@ -16,13 +16,13 @@ __version__ = "0.1.0"
 
 # Heavy modules (polars) load on first use so `carecli --help` starts fast.
 _EXPORTS = {
-    "load_config": "carecli.config",
-    "parse_config": "carecli.config",
-    "Config": "carecli.config",
-    "load_dataset": "carecli.report",
-    "build_report": "carecli.report",
-    "Report": "carecli.report",
-    "METRICS": "carecli.metrics",
+    "load_config": "carecli.config.model",
+    "parse_config": "carecli.config.model",
+    "Config": "carecli.config.model",
+    "load_dataset": "carecli.report.build",
+    "build_report": "carecli.report.build",
+    "Report": "carecli.report.build",
+    "METRICS": "carecli.metrics.registry",
     "parse_week": "carecli.periods",
     "week_period": "carecli.periods",
     "CareError": "carecli.errors",

@@ -8,9 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from carecli.config import Config
+from carecli.config.model import Config
 from carecli.periods import parse_week
-from carecli.report import Report, build_report, load_dataset
+from carecli.report.build import Report, build_report, load_dataset
 
 NOW = datetime.fromisoformat("2026-11-30T12:00:00+00:00")
 

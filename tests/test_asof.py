@@ -11,12 +11,12 @@ import pytest
 from factories import event, msg, quiet, write_csv, write_jsonl
 from typer.testing import CliRunner
 
-from carecli import cli_common
-from carecli.asof import AsOf, default_as_of
-from carecli.cli import app
-from carecli.config import Config
+from carecli.cli import common as cli_common
+from carecli.cli.app import app
+from carecli.config.model import Config
 from carecli.periods import parse_week
-from carecli.report import build_report, load_dataset
+from carecli.report.build import build_report, load_dataset
+from carecli.timeline.asof import AsOf, default_as_of
 
 MONDAY = datetime(2026, 11, 2, tzinfo=UTC)  # 2026-W45
 CUT = MONDAY + timedelta(days=14 + 3)  # the export: Thursday of the week after W46

@@ -26,7 +26,7 @@ import pytest
 from factories import quiet
 from typer.testing import CliRunner, Result
 
-from carecli.cli import app
+from carecli.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
 MSG = "conversation_id,timestamp,role\n"

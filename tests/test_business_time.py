@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carecli.business_time import _offset_segments, business_seconds, open_periods
-from carecli.calendars import Calendar
+from carecli.config.calendars import Calendar
+from carecli.timeline.business_time import _offset_segments, business_seconds, open_periods
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SPLIT = ((540, 720), (780, 1080))  # 09:00-12:00, 13:00-18:00
@@ -239,8 +239,8 @@ def test_opening_that_ends_at_the_spring_forward_instant() -> None:
     offset change placed one second early)."""
     import polars as pl
 
-    from carecli.business_time import business_seconds
-    from carecli.calendars import Calendar
+    from carecli.config.calendars import Calendar
+    from carecli.timeline.business_time import business_seconds
 
     # Sundays 00:00-02:00 Berlin: on Mar 29 2026 02:00 CET is the jump to 03:00 CEST
     # (01:00 UTC), so the opening is exactly 23:00-01:00 UTC: 2 hours.

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from carecli.calendars import ALWAYS_OPEN, Calendar, read_calendars
-from carecli.config import parse_config
+from carecli.config.calendars import ALWAYS_OPEN, Calendar, read_calendars
+from carecli.config.model import parse_config
 
 
 def _read(text: str) -> tuple[dict[str, Calendar], list[tuple[tuple[Any, ...], str]]]:

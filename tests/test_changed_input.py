@@ -20,11 +20,11 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner, Result
 
-from carecli import inspect as inspect_module
-from carecli import report as report_module
-from carecli.cli import app
+from carecli.cli import inspect as inspect_module
+from carecli.cli.app import app
 from carecli.errors import InputError
-from carecli.load import open_source, reading
+from carecli.input.load import open_source, reading
+from carecli.report import build as report_module
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = {
@@ -142,7 +142,7 @@ def test_a_real_process_exits_2_not_by_a_signal(fmt: str, tmp_path: Path) -> Non
     child = textwrap.dedent(
         f"""
         import os, sys
-        from carecli import report
+        from carecli.report import build as report
 
         original = report.open_source
 
@@ -151,7 +151,7 @@ def test_a_real_process_exits_2_not_by_a_signal(fmt: str, tmp_path: Path) -> Non
             return original(path, *args, **kwargs)
 
         report.open_source = open_after_truncation
-        from carecli.cli import main
+        from carecli.cli.app import main
         sys.argv = ["carecli", "report", "--week", "2026-W47", "--data", {str(data)!r}]
         main()
         """

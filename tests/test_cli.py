@@ -22,8 +22,8 @@ from factories import quiet
 from typer.testing import CliRunner, Result
 
 from carecli import __version__
-from carecli.cli import ALLOCATOR_SETTING, app
-from carecli.cli_common import data_files, exit_codes
+from carecli.cli.app import ALLOCATOR_SETTING, app
+from carecli.cli.common import data_files, exit_codes
 
 REPO = Path(__file__).resolve().parent.parent
 MESSAGES = REPO / "sample_data" / "messages.jsonl"
@@ -825,7 +825,7 @@ def test_missing_config_from_environment(
 
 def test_importing_the_cli_leaves_polars_unloaded() -> None:
     # `--help` stays fast, and main's allocator setting is read when polars loads later.
-    code = "import sys, carecli.cli; print('polars' in sys.modules)"
+    code = "import sys, carecli.cli.app; print('polars' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout == "False\n", done.stderr
 
@@ -838,7 +838,7 @@ def test_main_sets_the_allocator_unless_the_user_did(own: str | None) -> None:
         env[name] = own
     code = (
         "import os, sys\n"
-        "from carecli.cli import main\n"
+        "from carecli.cli.app import main\n"
         "sys.argv = ['carecli', '--version']\n"
         "try:\n    main()\n"
         f"finally:\n    print(os.environ[{name!r}])\n"

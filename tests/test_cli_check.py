@@ -9,7 +9,7 @@ from pathlib import Path
 from factories import quiet
 from typer.testing import CliRunner
 
-from carecli.cli import app
+from carecli.cli.app import app
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
 WEEK = ["--week", "2026-W47", "--as-of", "2026-11-23T08:00"]

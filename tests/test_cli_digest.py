@@ -11,7 +11,7 @@ from factories import quiet
 from smtp_server import Inbox, free_port
 from typer.testing import CliRunner
 
-from carecli.cli import app
+from carecli.cli.app import app
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
 WEEK = ["--week", "2026-W47", "--as-of", "2026-11-23T08:00", "--data", str(SAMPLE)]

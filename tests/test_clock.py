@@ -13,12 +13,12 @@ import pytest
 from factories import event, msg, write_jsonl
 from typer.testing import CliRunner
 
-from carecli.cli import app
-from carecli.config import parse_config
+from carecli.cli.app import app
+from carecli.config.model import parse_config
 from carecli.errors import ConfigError
 from carecli.periods import parse_week
-from carecli.report import build_report, load_dataset
-from carecli.sla import evaluate
+from carecli.report.build import build_report, load_dataset
+from carecli.sla.evaluate import evaluate
 
 CONFIG = """
 calendars:
@@ -186,8 +186,8 @@ def test_age_converts_an_aware_now_to_utc() -> None:
     """clock.age: `now.astimezone(UTC)` -> `now.replace(tzinfo=UTC)`."""
     import polars as pl
 
-    from carecli.clock import age
-    from carecli.config import Config
+    from carecli.config.model import Config
+    from carecli.timeline.clock import age
 
     frame = pl.DataFrame(
         {"created_at": [datetime.fromisoformat("2026-11-09T08:00:00+00:00")], "channel": ["x"]}

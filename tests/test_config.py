@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from carecli.config import (
+from carecli.config.model import (
     Config,
     CsatConfig,
     find_config_path,
@@ -15,8 +15,8 @@ from carecli.config import (
     load_config,
     parse_config,
 )
+from carecli.config.targets import Levels
 from carecli.errors import ConfigError
-from carecli.targets import Levels
 
 WHERE = Path("carecli.yaml")
 

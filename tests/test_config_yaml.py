@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from carecli.config_yaml import MAX_CONFIG_DEPTH, MAX_CONFIG_VALUES, read_yaml
+from carecli.config.yaml_file import MAX_CONFIG_DEPTH, MAX_CONFIG_VALUES, read_yaml
 from carecli.errors import ConfigError
 
 TEXT = """\

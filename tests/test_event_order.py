@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carecli import event_order
-from carecli.event_order import CID, sort_by_conversation
+from carecli.timeline import event_order
+from carecli.timeline.event_order import CID, sort_by_conversation
 
 EXACT = [CID, "timestamp", "_rank"]
 
@@ -99,7 +99,7 @@ def test_drop_identical_events_keeps_the_first_copy_in_place() -> None:
     same count dropped, but the copy kept after a different tied event, not before it)."""
     import polars as pl
 
-    from carecli.event_order import drop_identical_events
+    from carecli.timeline.event_order import drop_identical_events
 
     at = datetime.fromisoformat("2026-11-02T09:00:00+00:00")
     frame = pl.DataFrame(

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from factories import msg, write_jsonl
 
-from carecli.config import Config
-from carecli.explain import split_change
+from carecli.config.model import Config
+from carecli.metrics.explain import split_change
 from carecli.periods import parse_week
 from carecli.render.summary import explanations
-from carecli.report import build_report, load_dataset
+from carecli.report.build import build_report, load_dataset
 
 
 def _frt(mean: float, count: int) -> dict:

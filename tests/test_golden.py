@@ -14,7 +14,7 @@ import pytest
 from factories import quiet
 from typer.testing import CliRunner
 
-from carecli.cli import app
+from carecli.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden"

@@ -139,13 +139,13 @@ def _docs_screenshot() -> None:
     import tempfile
     from datetime import UTC, datetime
 
-    from carecli.config import parse_config
+    from carecli.config.model import parse_config
     from carecli.periods import parse_week
     from carecli.render import html
     from carecli.render.summary import what_changed
-    from carecli.report import build_report, load_dataset
-    from carecli.sla import evaluate
-    from carecli.trend import daily_volume, weekly_trend
+    from carecli.report.build import build_report, load_dataset
+    from carecli.report.trend import daily_volume, weekly_trend
+    from carecli.sla.evaluate import evaluate
 
     config = parse_config(
         "timezone: Europe/Berlin\n"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from carecli import inspect
-from carecli.cli import app
-from carecli.config import Config
-from carecli.inspect import inspect_file, render
+from carecli.cli import inspect
+from carecli.cli.app import app
+from carecli.cli.inspect import inspect_file, render
+from carecli.config.model import Config
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "presets"
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"

@@ -8,10 +8,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from carecli.config import Config, parse_config
+from carecli.config.model import Config, parse_config
 from carecli.errors import InputError
-from carecli.load import ROW_INDEX, Source, collect, detect_format, open_source
-from carecli.normalize import normalize
+from carecli.input.load import ROW_INDEX, Source, collect, detect_format, open_source
+from carecli.input.normalize import normalize
 
 CSV = (
     "conversation_id,timestamp,role\n"

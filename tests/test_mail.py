@@ -14,9 +14,8 @@ import pytest
 from smtp_server import PASSWORD, Inbox, free_port
 from typer.testing import CliRunner
 
-from carecli.cli import app
-from carecli.errors import CareError, UsageError
-from carecli.mail import (
+from carecli.cli.app import app
+from carecli.delivery.mail import (
     DeliveryError,
     SmtpSettings,
     build_message,
@@ -24,6 +23,7 @@ from carecli.mail import (
     send,
     subject_for,
 )
+from carecli.errors import CareError, UsageError
 from carecli.periods import parse_week, select_period
 
 TEXT = "# carecli weekly report — 2026-W47\n\n| a | b |\n| - | - |\n"

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from factories import NOW, event, msg, report_for, stats, write_csv, write_jsonl
 
-from carecli.config import Config, CsatConfig
-from carecli.metrics import METRICS
+from carecli.config.model import Config, CsatConfig
+from carecli.metrics.registry import METRICS
 from carecli.periods import all_time, parse_week
-from carecli.quality import assess
-from carecli.report import build_report, load_dataset, parse_filters
+from carecli.report.build import build_report, load_dataset, parse_filters
+from carecli.report.quality import assess
 
 
 def test_registry_has_every_kpi_of_the_spec() -> None:

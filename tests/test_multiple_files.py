@@ -11,11 +11,11 @@ import pytest
 from factories import msg, write_jsonl
 from typer.testing import CliRunner
 
-from carecli.cli import app
-from carecli.config import Config
+from carecli.cli.app import app
+from carecli.config.model import Config
 from carecli.errors import InputError
 from carecli.periods import parse_week
-from carecli.report import build_report, load_dataset
+from carecli.report.build import build_report, load_dataset
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
 NOW = datetime.fromisoformat("2026-11-30T00:00:00+00:00")

@@ -8,10 +8,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from carecli.config import parse_config
+from carecli.config.model import parse_config
 from carecli.errors import InputError
-from carecli.load import open_source
-from carecli.normalize import Normalized, normalize
+from carecli.input.load import open_source
+from carecli.input.normalize import Normalized, normalize
 
 
 def utc(*parts: int) -> datetime:

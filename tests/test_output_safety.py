@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from carecli.cli import app
-from carecli.cli_render import output_path
+from carecli.cli.app import app
+from carecli.cli.outputs import output_path
+from carecli.delivery.output import write_atomic
 from carecli.errors import UsageError
-from carecli.output import write_atomic
 from carecli.periods import Period, parse_week
 from carecli.render import OutputFormat
 from carecli.render.csv import neutralize
@@ -253,7 +253,7 @@ def test_a_killed_run_leaves_the_previous_report_intact(hostile: Path, tmp_path:
         f"""
         import os, signal, sys
         os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
-        from carecli.cli import main
+        from carecli.cli.app import main
         sys.argv = ["carecli", "report", "--week", "2026-W47", "--format", "html",
                     "--data", {str(hostile)!r}, "--output", {str(target)!r}]
         main()

@@ -19,12 +19,12 @@ from factories import event, msg, write_csv, write_jsonl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from carecli import partitions
-from carecli.config import Config, parse_config
+from carecli.config.model import Config, parse_config
 from carecli.errors import InputError
-from carecli.load import open_source
-from carecli.report import Dataset, load_dataset
-from carecli.timeline import KEY, Timeline
+from carecli.input.load import open_source
+from carecli.report.build import Dataset, load_dataset
+from carecli.timeline import partitions
+from carecli.timeline.build import KEY, Timeline
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
 ORDER = {
@@ -256,8 +256,8 @@ def test_any_events_give_the_same_timeline_split_or_not(
 _SMALL_FILES_ONLY = """
 import resource, signal, sys
 from pathlib import Path
-from carecli.config import Config
-from carecli.report import load_dataset
+from carecli.config.model import Config
+from carecli.report.build import load_dataset
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big write fails (EFBIG) instead
 resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
 dataset = load_dataset(Path(sys.argv[1]), Config(), partitions=3)

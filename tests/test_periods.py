@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from factories import msg, report_for, stats, write_jsonl
 
-from carecli.config import Config
+from carecli.config.model import Config
 from carecli.errors import UsageError
 from carecli.periods import last_complete_week, parse_week, select_period, week_period
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carecli import prescan
-from carecli.config import Config
+from carecli.config.model import Config
 from carecli.errors import InputError
+from carecli.input import prescan
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "presets"
 

@@ -12,14 +12,14 @@ import pytest
 from factories import quiet
 from typer.testing import CliRunner
 
-from carecli import presets
-from carecli.cli import app
-from carecli.config import Config, parse_config
+from carecli.cli.app import app
+from carecli.config.model import Config, parse_config
 from carecli.errors import ConfigError, InputError, UsageError
-from carecli.load import open_source
-from carecli.normalize import thread_roots
+from carecli.input import presets
+from carecli.input.load import open_source
+from carecli.input.normalize import thread_roots
 from carecli.periods import all_time, parse_week
-from carecli.report import build_report, load_dataset, with_preset
+from carecli.report.build import build_report, load_dataset, with_preset
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "presets"

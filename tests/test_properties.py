@@ -21,11 +21,11 @@ import yaml
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from carecli.config import Config, parse_config
+from carecli.config.model import Config, parse_config
 from carecli.errors import CareError
 from carecli.periods import all_time
 from carecli.quantities import parse_duration, parse_number, parse_rate
-from carecli.report import build_report, load_dataset
+from carecli.report.build import build_report, load_dataset
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FILES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from factories import NOW, event, msg, write_jsonl
 
-from carecli.report import load_dataset
+from carecli.report.build import load_dataset
 
 
 def _findings(tmp_path: Path, rows: list[dict], now: datetime) -> dict:
-    from carecli.config import Config
-    from carecli.quality import assess
+    from carecli.config.model import Config
+    from carecli.report.quality import assess
 
     dataset = load_dataset(write_jsonl(tmp_path / "q.jsonl", rows), Config())
     _, findings = assess(dataset, now)
@@ -62,8 +62,8 @@ def test_early_and_long_bounds_and_the_worst_example(tmp_path: Path) -> None:
 
 
 def _csv_findings(tmp_path: Path, text: str) -> tuple:
-    from carecli.config import Config
-    from carecli.quality import assess
+    from carecli.config.model import Config
+    from carecli.report.quality import assess
 
     path = tmp_path / "q.csv"
     path.write_text(text, encoding="utf-8")

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from factories import NOW
 
-from carecli.config import Config
+from carecli.config.model import Config
 from carecli.periods import parse_week
-from carecli.report import build_report, load_dataset
+from carecli.report.build import build_report, load_dataset
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 TIE_RANK = {"customer": 0, "bot": 1, "agent": 2}

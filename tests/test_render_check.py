@@ -10,11 +10,11 @@ from pathlib import Path
 
 from factories import NOW, event, msg, write_jsonl
 
-from carecli.config import Config, parse_config
+from carecli.config.model import Config, parse_config
 from carecli.periods import parse_week
 from carecli.render.check import actual_text, breach_value, render_table, threshold_text
-from carecli.report import load_dataset
-from carecli.sla import Outcome, evaluate
+from carecli.report.build import load_dataset
+from carecli.sla.evaluate import Outcome, evaluate
 
 # W45: two emails answered after 5 and 7 min (median 6 min), no chat, no resolved events.
 SLAS = """

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from factories import NOW, msg, write_jsonl
 
-from carecli.config import Config
+from carecli.config.model import Config
 from carecli.periods import Period, all_time, parse_week
 from carecli.render import csv as csv_render
-from carecli.report import Dataset, build_report, load_dataset
+from carecli.report.build import Dataset, build_report, load_dataset
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import pytest
 from factories import NOW, msg, write_csv, write_jsonl
 from test_render_markdown import PIPE, SCRIPT, Fixture, build_digest
 
-from carecli.config import parse_config
+from carecli.config.model import parse_config
 from carecli.periods import parse_week
 from carecli.render import charts, html, markdown, units
-from carecli.report import build_report, load_dataset
-from carecli.sla import evaluate
+from carecli.report.build import build_report, load_dataset
+from carecli.sla.evaluate import evaluate
 
 VOID = {"meta", "br", "hr", "img", "link", "input", "col", "wbr", "source"}
 SVG = "{http://www.w3.org/2000/svg}"

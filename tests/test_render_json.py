@@ -6,10 +6,10 @@ from pathlib import Path
 
 from factories import NOW, msg, write_jsonl
 
-from carecli.config import Config
+from carecli.config.model import Config
 from carecli.periods import all_time, parse_week
 from carecli.render.json import to_document
-from carecli.report import build_report, load_dataset
+from carecli.report.build import build_report, load_dataset
 
 
 def test_floats_have_three_decimals_and_previous_is_null_only_without_a_period(

@@ -14,17 +14,17 @@ from typing import Any
 import pytest
 from factories import NOW, event, msg, write_jsonl
 
-from carecli.asof import AsOf
-from carecli.config import parse_config
-from carecli.metrics import METRICS
+from carecli.config.model import parse_config
+from carecli.metrics.registry import METRICS
 from carecli.periods import parse_week, range_period, week_period
 from carecli.render import markdown, units
 from carecli.render.json import to_document
 from carecli.render.rows import headline
 from carecli.render.summary import Change, what_changed
-from carecli.report import GroupResult, Report, build_report, load_dataset
-from carecli.sla import Outcome, evaluate
-from carecli.trend import TREND_METRICS, DailyVolume, TrendPoint, daily_volume, weekly_trend
+from carecli.report.build import GroupResult, Report, build_report, load_dataset
+from carecli.report.trend import TREND_METRICS, DailyVolume, TrendPoint, daily_volume, weekly_trend
+from carecli.sla.evaluate import Outcome, evaluate
+from carecli.timeline.asof import AsOf
 
 SCRIPT = "<script>alert(1)</script>"
 PIPE = "Ann|Lee\nSmith"

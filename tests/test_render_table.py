@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from factories import NOW, event, msg, write_jsonl
 
-from carecli.config import Config
+from carecli.config.model import Config
 from carecli.periods import parse_week
 from carecli.render import table
-from carecli.report import Report, build_report, load_dataset
+from carecli.report.build import Report, build_report, load_dataset
 
 GREEN, RED = re.escape("\x1b[32m"), re.escape("\x1b[31m")
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from factories import event, msg, write_csv, write_jsonl
 
-from carecli.config import Config, parse_config
+from carecli.config.model import Config, parse_config
+from carecli.config.targets import Levels
 from carecli.exit_codes import ExitCode
 from carecli.periods import parse_week
-from carecli.quality import assess
-from carecli.report import load_dataset
-from carecli.sla import Outcome, evaluate, exit_code, overall_status, status_of
-from carecli.targets import Levels
+from carecli.report.build import load_dataset
+from carecli.report.quality import assess
+from carecli.sla.evaluate import Outcome, evaluate, exit_code, overall_status, status_of
 
 AS_OF = datetime.fromisoformat("2026-11-05T12:00:00+00:00")
 AFTER_WEEK = datetime.fromisoformat("2026-11-10T00:00:00+00:00")  # W45 is over

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from factories import event, msg, write_jsonl
 
-from carecli.config import load_config
-from carecli.metrics import METRICS
+from carecli.config.model import load_config
+from carecli.metrics.registry import METRICS
 from carecli.periods import parse_week
-from carecli.report import load_dataset
-from carecli.stats import compute_stats, compute_stats_by, filter_timeline
-from carecli.timeline import KEY
+from carecli.report.build import load_dataset
+from carecli.report.stats import compute_stats, compute_stats_by, filter_timeline
+from carecli.timeline.build import KEY
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
 
@@ -50,8 +50,8 @@ def test_a_filtered_timeline_keeps_only_matching_conversations_turns_and_status(
 def test_filter_timeline_filters_every_frame_on_every_filter(tmp_path: Path) -> None:
     """stats.filter_timeline: status (or turns) not filtered; `keep & is_in` -> only the last
     filter applied."""
-    from carecli.config import Config
-    from carecli.stats import filter_timeline
+    from carecli.config.model import Config
+    from carecli.report.stats import filter_timeline
 
     rows = [
         msg("e1", "2026-11-02 09:00", "customer", channel="email", topic="billing"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from carecli.config import parse_config
+from carecli.config.model import parse_config
+from carecli.config.targets import DEFAULT_SCOPE, Levels
 from carecli.errors import ConfigError
 from carecli.quantities import QuantityError, parse_duration, parse_number, parse_rate
-from carecli.targets import DEFAULT_SCOPE, Levels
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from carecli.config import parse_config
-from carecli.load import open_source
-from carecli.normalize import normalize
-from carecli.timestamps import _SAMPLE_ROWS, sniff_format
+from carecli.config.model import parse_config
+from carecli.input.load import open_source
+from carecli.input.normalize import normalize
+from carecli.input.timestamps import _SAMPLE_ROWS, sniff_format
 
 
 def utc(*parts: int) -> datetime:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from factories import NOW, event, msg, write_jsonl
 
-from carecli.config import Config
+from carecli.config.model import Config
 from carecli.errors import UsageError
 from carecli.periods import parse_week, range_period
-from carecli.report import build_report, load_dataset
-from carecli.trend import daily_volume, trend_weeks, weekly_trend
+from carecli.report.build import build_report, load_dataset
+from carecli.report.trend import daily_volume, trend_weeks, weekly_trend
 
 
 def _rows() -> list[dict]:
@@ -122,8 +122,8 @@ def test_daily_volume_uses_local_days_across_the_dst_change(tmp_path: Path) -> N
 def test_daily_volume_ties_are_in_channel_name_order(tmp_path: Path) -> None:
     """trend.daily_volume: the name tie-break dropped from the sort key (ties in group_by
     order, which is arbitrary)."""
-    from carecli.config import Config
-    from carecli.trend import daily_volume
+    from carecli.config.model import Config
+    from carecli.report.trend import daily_volume
 
     names = ["sms", "email", "web", "chat", "phone", "social"]
     rows = [msg(name, "2026-11-03 10:00", "customer", channel=name) for name in names]
@@ -138,8 +138,8 @@ def test_daily_volume_ties_are_in_channel_name_order(tmp_path: Path) -> None:
 def test_trend_backlog_is_none_not_zero_when_the_input_cannot_say(tmp_path: Path) -> None:
     """trend.weekly_trend: `metric in _ZERO_WHEN_EMPTY and available[metric]` -> without the
     availability test (an unknowable backlog shown as 0)."""
-    from carecli.config import Config
-    from carecli.trend import weekly_trend
+    from carecli.config.model import Config
+    from carecli.report.trend import weekly_trend
 
     rows = [  # messages only, no resolved event: backlog is unavailable
         msg("a", "2026-11-03 10:00", "customer"),

@@ -14,10 +14,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from carecli.config import parse_config
+from carecli.config.model import parse_config
 from carecli.errors import InputError
-from carecli.load import open_source
-from carecli.normalize import Normalized, normalize
+from carecli.input.load import open_source
+from carecli.input.normalize import Normalized, normalize
 
 
 def load(tmp_path: Path, text: str, config: str = "", strict: bool = True) -> Normalized:
@@ -202,8 +202,9 @@ def test_first_error_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     path = tmp_path / "data.csv"
     path.write_text(TICKETS + ",talk_seconds,hold_seconds,csat\nt1,2026-11-02,long,short,great\n")
     script = (
-        "import sys; from pathlib import Path; from carecli.config import Config\n"
-        "from carecli.load import open_source; from carecli.normalize import normalize\n"
+        "import sys; from pathlib import Path; from carecli.config.model import Config\n"
+        "from carecli.input.load import open_source\n"
+        "from carecli.input.normalize import normalize\n"
         "found = normalize(open_source(Path(sys.argv[1])), Config(), strict=False)\n"
         "print(found.problems[0].column)"
     )

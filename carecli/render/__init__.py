@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from carecli.report import Report
+    from carecli.report.build import Report
 
 
 class OutputFormat(StrEnum):

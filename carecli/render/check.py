@@ -6,10 +6,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from carecli import __version__
-from carecli.basis import Basis
 from carecli.periods import Period
 from carecli.render import NAME_LIMIT, plain, to_text, units
-from carecli.sla import Outcome, overall_status
+from carecli.report.basis import Basis
+from carecli.sla.evaluate import Outcome, overall_status
 
 if TYPE_CHECKING:  # rich is imported where tables are drawn: JSON output never needs it
     from rich.table import Table

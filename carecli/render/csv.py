@@ -19,7 +19,7 @@ import io
 import math
 from typing import Any
 
-from carecli.report import GroupResult, Report
+from carecli.report.build import GroupResult, Report
 
 # What a spreadsheet reads as the start of a formula; tab and CR as OWASP lists them.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

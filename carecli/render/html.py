@@ -14,13 +14,13 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from carecli.metrics import METRICS
+from carecli.metrics.registry import METRICS
 from carecli.render import charts, clean
 from carecli.render.markdown import SHORT_LABELS, digest
 from carecli.render.summary import Change
-from carecli.report import Report
-from carecli.sla import Outcome
-from carecli.trend import TREND_METRICS, DailyVolume, TrendPoint
+from carecli.report.build import Report
+from carecli.report.trend import TREND_METRICS, DailyVolume, TrendPoint
+from carecli.sla.evaluate import Outcome
 
 TEMPLATE = "report.html.j2"
 
@@ -39,7 +39,7 @@ COLOURS = {
 def environment() -> Environment:
     """The jinja2 environment; autoescape covers .html, .j2 and .html.j2 templates."""
     return Environment(
-        loader=PackageLoader("carecli", "templates"),
+        loader=PackageLoader("carecli.render", "templates"),
         autoescape=select_autoescape(["html", "j2", "html.j2"]),
         undefined=StrictUndefined,  # a typo in the template fails loudly, not silently
         trim_blocks=True,

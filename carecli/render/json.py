@@ -9,8 +9,8 @@ from typing import Any
 
 from carecli import __version__
 from carecli.render.check import outcome_document
-from carecli.report import GroupResult, Report
-from carecli.sla import Outcome
+from carecli.report.build import GroupResult, Report
+from carecli.sla.evaluate import Outcome
 
 # 2: the previous period is compared like for like (at the same age) by default; as-of,
 # clock, comparison, maturity and the mix/performance split are stated.

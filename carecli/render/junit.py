@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from carecli.periods import Period
 from carecli.render.check import actual_text, statistic_label, threshold_text
-from carecli.sla import Outcome
+from carecli.sla.evaluate import Outcome
 
 
 def render(outcomes: list[Outcome], period: Period, strict: bool = False) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from carecli import __version__
-from carecli.metrics import METRICS
+from carecli.metrics.registry import METRICS
 from carecli.periods import Period
 from carecli.render import clean, units, warning_lines
 from carecli.render.check import (
@@ -25,9 +25,9 @@ from carecli.render.check import (
 )
 from carecli.render.rows import METRIC_ROWS, headline
 from carecli.render.summary import Change, explanations
-from carecli.report import GroupResult, Report
-from carecli.sla import Outcome, overall_status
-from carecli.trend import TREND_METRICS, DailyVolume, TrendPoint
+from carecli.report.build import GroupResult, Report
+from carecli.report.trend import TREND_METRICS, DailyVolume, TrendPoint
+from carecli.sla.evaluate import Outcome, overall_status
 
 WORST_LISTED = 5
 NONE_LABEL = "(none)"

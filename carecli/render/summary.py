@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carecli.explain import GroupShare, Split
-from carecli.metrics import METRICS
+from carecli.metrics.explain import GroupShare, Split
+from carecli.metrics.registry import METRICS
 from carecli.render import units
-from carecli.report import GroupResult, Report, Stats
+from carecli.report.build import GroupResult, Report, Stats
 
 # metric -> (label in a sentence, statistic, statistic counting the samples behind it)
 HEADLINES: dict[str, tuple[str, str, str]] = {

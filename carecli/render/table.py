@@ -9,12 +9,12 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from carecli.metrics import METRICS
+from carecli.metrics.registry import METRICS
 from carecli.render import NAME_LIMIT, clean, plain, to_text, units, warning_lines
 from carecli.render.check import table as check_tables
 from carecli.render.rows import METRIC_ROWS, Row, headline
-from carecli.report import GroupResult, Report, Stats
-from carecli.sla import Outcome
+from carecli.report.build import GroupResult, Report, Stats
+from carecli.sla.evaluate import Outcome
 
 _STYLE = {"better": "green", "worse": "red", "same": "dim"}
 NONE_LABEL = "(none)"
