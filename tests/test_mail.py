@@ -15,14 +15,8 @@ from smtp_server import PASSWORD, Inbox, free_port
 from typer.testing import CliRunner
 
 from carecli.cli.app import app
-from carecli.delivery.mail import (
-    DeliveryError,
-    SmtpSettings,
-    build_message,
-    read_smtp,
-    send,
-    subject_for,
-)
+from carecli.config.smtp import SmtpSettings, read_smtp
+from carecli.delivery.mail import DeliveryError, build_message, send, subject_for
 from carecli.errors import CareError, UsageError
 from carecli.periods import parse_week, select_period
 

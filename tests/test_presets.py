@@ -18,8 +18,9 @@ from carecli.errors import ConfigError, InputError, UsageError
 from carecli.input import presets
 from carecli.input.load import open_source
 from carecli.input.normalize import thread_roots
+from carecli.input.presets import with_preset
 from carecli.periods import all_time, parse_week
-from carecli.report.build import build_report, load_dataset, with_preset
+from carecli.report.build import build_report, load_dataset
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "presets"

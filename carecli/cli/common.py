@@ -23,9 +23,9 @@ from carecli.render import OutputFormat
 
 if TYPE_CHECKING:
     from carecli.config.model import Config
+    from carecli.input.findings import Finding
     from carecli.periods import Period
     from carecli.report.build import Dataset
-    from carecli.report.quality import Finding
     from carecli.timeline.asof import AsOf
 
 

@@ -22,9 +22,9 @@ from carecli.input.normalize import (
     no_data_rows,
     prepare,
 )
+from carecli.input.presets import with_preset
 from carecli.input.validate import DataProblem, as_written, merge_problems
 from carecli.render import NAME_LIMIT, plain, to_text
-from carecli.report.build import with_preset
 
 
 @dataclass(frozen=True)

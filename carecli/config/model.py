@@ -11,9 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from carecli.config.calendars import Calendar, read_calendars
+from carecli.config.smtp import SmtpSettings, read_smtp
 from carecli.config.targets import Target, read_targets
 from carecli.config.yaml_file import read_yaml
-from carecli.delivery.mail import SmtpSettings, read_smtp
 from carecli.errors import ConfigError
 from carecli.schema import CANONICAL_VALUES, FIELDS
 

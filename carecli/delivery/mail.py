@@ -1,4 +1,4 @@
-"""Mailing the digest: the `smtp:` config section, the message, and delivery over SMTP.
+"""Mailing the digest: the message, and delivery over SMTP (settings: carecli.config.smtp).
 
 The password is never read from the config file, only from an environment variable
 (`CARECLI_SMTP_PASSWORD` unless `password_env:` names another CARECLI_ one), so a config
@@ -12,116 +12,17 @@ import os
 import smtplib
 import socket
 import ssl
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from typing import Any
 
-from carecli.config.secrets import secret_env_problem
+from carecli.config.smtp import SmtpSettings, is_address
 from carecli.errors import CareError, UsageError
 from carecli.periods import Period
-
-SECURITY = ("starttls", "ssl", "none")
-DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-PASSWORD_ENV = "CARECLI_SMTP_PASSWORD"
-_KEYS = ("host", "port", "security", "sender", "username", "password_env", "timeout")
-_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
-
-Problem = Callable[[tuple[Any, ...], str], None]
 
 
 class DeliveryError(CareError):
     """The report could not be mailed; the message names host:port and the cause."""
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    """Where and how to send mail. The password comes from os.environ[password_env]."""
-
-    host: str
-    port: int = 587
-    security: str = "starttls"  # "starttls", "ssl" (implicit TLS, port 465) or "none"
-    sender: str = ""
-    username: str | None = None
-    password_env: str = PASSWORD_ENV
-    timeout: float = 30.0
-
-    @property
-    def address(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-def _is_address(value: str) -> bool:
-    _, address = parseaddr(value)
-    local, at, domain = address.rpartition("@")
-    return bool(at and local and domain) and not any(c in value for c in "\r\n")
-
-
-def read_smtp(raw: object, problem: Problem) -> SmtpSettings | None:
-    """Parse the config's `smtp:` mapping, reporting each problem with its key path."""
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        problem(("smtp",), "expected a mapping with host:, sender: and optionally port:, ...")
-        return None
-    ok = True
-
-    def bad(key: str, message: str) -> None:
-        nonlocal ok
-        ok = False
-        problem(("smtp", key), message)
-
-    for key in raw:
-        if key == "password":
-            bad(key, f"never put the password in the config; export ${PASSWORD_ENV} instead")
-        elif key not in _KEYS:
-            bad(key, f"unknown key; use {', '.join(_KEYS)}")
-    host = raw.get("host")
-    if not isinstance(host, str) or not host.strip() or any(c.isspace() for c in host.strip()):
-        bad("host", "expected the SMTP server's host name, e.g. smtp.example.com")
-        host = ""
-    security = raw.get("security", "starttls")
-    if security not in SECURITY:
-        bad("security", f"{security!r} is not one of {', '.join(SECURITY)}")
-        security = "starttls"
-    port = raw.get("port", DEFAULT_PORTS[security])
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        bad("port", f"{port!r} is not a port number (1-65535); usually 587 or 465")
-        port = DEFAULT_PORTS[security]
-    sender = raw.get("sender")
-    if sender is None:
-        bad("sender", "required: the From address, e.g. 'Care team <care@example.com>'")
-        sender = ""
-    elif not isinstance(sender, str) or not _is_address(sender):
-        bad("sender", f"{sender!r} is not an email address, e.g. 'Care team <care@example.com>'")
-        sender = ""
-    username = raw.get("username")
-    if username is not None and (not isinstance(username, str) or not username):
-        bad("username", "expected the login name as text (omit it for no login)")
-        username = None
-    password_env = raw.get("password_env", PASSWORD_ENV)
-    reason = secret_env_problem(password_env, PASSWORD_ENV)
-    if reason is not None:
-        bad("password_env", reason)
-        password_env = PASSWORD_ENV
-    timeout = raw.get("timeout", 30)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        bad("timeout", f"{timeout!r} is not a number of seconds above 0")
-        timeout = 30
-    if username and security == "none" and host.strip() not in _LOCAL_HOSTS:
-        bad("security", "security: none would send the password unencrypted; use starttls or ssl")
-    if not ok:
-        return None
-    return SmtpSettings(
-        host=host.strip(),
-        port=port,
-        security=security,
-        sender=sender.strip(),
-        username=username,
-        password_env=password_env,
-        timeout=float(timeout),
-    )
 
 
 def subject_for(period: Period, overall_status: str | None) -> str:
@@ -140,7 +41,7 @@ def build_message(
     if not recipients:
         raise UsageError("--email: give at least one recipient address")
     for recipient in recipients:
-        if not _is_address(recipient):
+        if not is_address(recipient):
             raise UsageError(f"--email {recipient!r}: not an email address")
     message = EmailMessage()
     message["Subject"] = " ".join(subject.split())

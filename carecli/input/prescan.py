@@ -16,8 +16,8 @@ from pathlib import Path
 
 from carecli.config.model import Config
 from carecli.errors import InputError
+from carecli.input.findings import Finding
 from carecli.input.load import Source, detect_format, open_source
-from carecli.report.quality import Finding
 
 _CHUNK = 1 << 22  # bytes tested at a time by the raw scan
 
@@ -154,7 +154,7 @@ def _check_ambiguous_columns(source: Source, config: Config, preset: str | None)
     Duplicate names that carecli does not use (two 'Notes' columns) are left alone.
     """
     from carecli.input.normalize import resolve_mapping, simple_name
-    from carecli.report.build import with_preset
+    from carecli.input.presets import with_preset
 
     header = _raw_header(source.path, config.csv_separator)
     file_config, _ = with_preset(source, config, preset)

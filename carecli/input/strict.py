@@ -16,8 +16,8 @@ import polars as pl
 
 from carecli.config.model import Config
 from carecli.errors import InputError
+from carecli.input.findings import CID, Finding
 from carecli.input.load import ROW_INDEX, open_source
-from carecli.report.quality import CID, Finding
 
 # Findings counted by load_dataset without saying where: found again for --strict-data.
 _LOCATED_LATER = ("duplicate_rows", "without_customer_message", "negative_durations")
@@ -54,7 +54,7 @@ def locate(
     report.drop_duplicates and timeline.from_messages / from_conversations.
     """
     from carecli.input.normalize import normalize
-    from carecli.report.build import with_preset
+    from carecli.input.presets import with_preset
 
     sources, frames, granularity = [], [], "messages"
     for index, path in enumerate(files):

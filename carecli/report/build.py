@@ -12,9 +12,9 @@ import polars as pl
 
 from carecli.config.model import Config
 from carecli.errors import InputError, UsageError
-from carecli.input import presets
-from carecli.input.load import Source, open_source
+from carecli.input.load import open_source
 from carecli.input.normalize import Prepared, collect_rows, finish, prepare
+from carecli.input.presets import with_preset
 from carecli.metrics.explain import Split, explain_changes
 from carecli.metrics.registry import METRICS
 from carecli.periods import Period
@@ -157,27 +157,6 @@ def drop_repeated_conversations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]
     frame and how many rows were dropped."""
     unique = frame.filter(pl.col("conversation_id").is_last_distinct())
     return unique, frame.height - unique.height
-
-
-def with_preset(
-    source: Source, config: Config, name: str | None = None
-) -> tuple[Config, tuple[str, ...]]:
-    """Apply the named preset (--preset, else the config's), or one detected from the header.
-
-    Detection only happens when the user mapped nothing themselves, and only when exactly
-    one preset matches the header. The columns are then settled against this file's header
-    (`{tz}` patterns, optional preset columns: see carecli.presets).
-    """
-    name = name or config.preset
-    if name:
-        return presets.for_file(config, presets.get(name), source.columns, source.path), ()
-    if config.columns or config.threads:
-        return presets.for_file(config, None, source.columns, source.path), ()
-    found = presets.detect(source.columns)
-    if found is None:
-        return config, ()
-    note = f"using preset {found.name!r} ({found.title}), detected from the header of {source.path}"
-    return presets.for_file(config, found, source.columns, source.path), (note,)
 
 
 @dataclass(frozen=True)

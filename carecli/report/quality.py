@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
 
+from carecli.input.findings import CID, Finding
 from carecli.report.build import Dataset
 from carecli.timeline.build import KEY
 
-CID = "conversation_id"
 # Clocks drift and exports lag: only times more than this after now are "in the future".
 FUTURE_TOLERANCE = timedelta(hours=1)
 # Before any helpdesk export: 1970 is what epoch seconds read as milliseconds look like.
@@ -33,28 +32,6 @@ EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 LONG_DURATION_S = 365 * 86_400
 DURATIONS = ("first_response_s", "bot_first_response_s", "resolution_s")
 MOMENTS = ("created_at", "first_response_at", "bot_first_response_at", "resolved_at")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One kind of data problem carecli worked around: how many, what it did, where to look."""
-
-    kind: str  # stable key, listed in docs/data-quality.md
-    count: int
-    message: str  # one line: what was found and what carecli did with it
-    example: str | None = None  # the first case, where the user can find it
-    printed: bool = False  # load_dataset already says it on stderr (its notes)
-
-    def line(self) -> str:
-        return self.message + (f" (first: {self.example})" if self.example else "")
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "count": self.count,
-            "message": self.message,
-            "example": self.example,
-        }
 
 
 # --- after loading: the timeline ---------------------------------------------------------

@@ -27,6 +27,7 @@ import yaml
 
 from carecli.config.model import Config, parse_config
 from carecli.errors import ConfigError, InputError, UsageError
+from carecli.input.load import Source
 
 # In a column name: "an IANA timezone here" (Intercom names timestamp columns after it).
 TZ_PLACEHOLDER = "{tz}"
@@ -206,3 +207,24 @@ def _one_zone(zones: dict[str, str], where: object) -> str:
 def _listed(columns: Sequence[str]) -> str:
     shown = ", ".join(repr(c) for c in columns[:12])
     return shown + (f" and {len(columns) - 12} more" if len(columns) > 12 else "")
+
+
+def with_preset(
+    source: Source, config: Config, name: str | None = None
+) -> tuple[Config, tuple[str, ...]]:
+    """Apply the named preset (--preset, else the config's), or one detected from the header.
+
+    Detection only happens when the user mapped nothing themselves, and only when exactly
+    one preset matches the header. The columns are then settled against this file's header
+    (`{tz}` patterns, optional preset columns: below).
+    """
+    name = name or config.preset
+    if name:
+        return for_file(config, get(name), source.columns, source.path), ()
+    if config.columns or config.threads:
+        return for_file(config, None, source.columns, source.path), ()
+    found = detect(source.columns)
+    if found is None:
+        return config, ()
+    note = f"using preset {found.name!r} ({found.title}), detected from the header of {source.path}"
+    return for_file(config, found, source.columns, source.path), (note,)
