@@ -15,14 +15,13 @@ import pytest
 from factories import NOW, event, msg, write_jsonl
 
 from carecli.config.model import parse_config
-from carecli.metrics.registry import METRICS
+from carecli.metrics.registry import METRICS, TREND_METRICS
 from carecli.periods import parse_week, range_period, week_period
 from carecli.render import markdown, units
 from carecli.render.json import to_document
-from carecli.render.rows import headline
 from carecli.render.summary import Change, what_changed
 from carecli.report.build import GroupResult, Report, build_report, load_dataset
-from carecli.report.trend import TREND_METRICS, DailyVolume, TrendPoint, daily_volume, weekly_trend
+from carecli.report.trend import DailyVolume, TrendPoint, daily_volume, weekly_trend
 from carecli.sla.evaluate import Outcome, evaluate
 from carecli.timeline.asof import AsOf
 
@@ -149,7 +148,8 @@ def test_headline_numbers_match_the_json_document(fixture: Fixture, text: str) -
     kpis = {row[0]: row for row in markdown_tables(text)["Headline KPIs"][1:]}
     overall = fixture.document["overall"]
     for name in fixture.report.metric_names:
-        metric, row = METRICS[name], headline(name)
+        metric = METRICS[name]
+        row = metric.headline
         if not overall["metrics"][name]["available"]:
             continue
         label = next(label for label in kpis if label.startswith(metric.title))
@@ -379,8 +379,8 @@ def test_daily_table_up_to_a_month_and_trend_weeks_without_data(fixture: Fixture
     days = tuple(date(2026, 11, 1) + timedelta(days=i) for i in range(10))
     daily = DailyVolume(days, {"email": (1,) * 10, "chat": (2,) * 10})
     week = fixture.report.period
-    values = {metric: 1.0 for metric, _ in TREND_METRICS}
-    available = {metric: metric != "csat" for metric, _ in TREND_METRICS}
+    values = {metric.name: 1.0 for metric in TREND_METRICS}
+    available = {metric.name: metric.name != "csat" for metric in TREND_METRICS}
     trend = [TrendPoint(week, values, available)]
     d = markdown.digest(fixture.report, trend=trend, daily=daily)
     assert d.daily is not None and len(d.daily.rows) == 10  # 10 days is still a digest

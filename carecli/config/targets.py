@@ -11,19 +11,9 @@ from carecli.metrics.registry import METRICS
 from carecli.quantities import PARSERS, QuantityError, parse_duration
 from carecli.schema import DIMENSIONS
 
-DURATION_METRICS = ("first_response_time", "bot_first_response_time", "reply_time")
-DURATION_METRICS += ("resolution_time",)
-DURATION_STATISTICS = ("mean", "median", "p90", "p95", "max")
-
-# metric -> statistic -> unit of its threshold; the first statistic is the default.
-STATISTICS: dict[str, dict[str, str]] = {
-    **{name: dict.fromkeys(DURATION_STATISTICS, "duration") for name in DURATION_METRICS},
-    "aht": {"mean": "duration"},
-    "fcr_rate": {"rate": "rate"},
-    "csat": {"rate": "rate", "mean": "mean"},
-    "nps": {"score": "score"},
-    "backlog": {"open": "count"},
-    "volume": {"conversations": "count"},
+# metric -> statistic -> unit of its threshold (the metric's entry says which it allows).
+STATISTICS: dict[str, Mapping[str, str]] = {
+    m.name: m.targets for m in METRICS.values() if m.targets
 }
 DIRECTIONS = ("at_most", "at_least")
 DEFAULT_SCOPE = "default"
@@ -113,16 +103,16 @@ def _read_target(index: int, item: Any, problem: Problem) -> Target | None:
     attainment = item.get("attainment")
     statistic = item.get("statistic")
     if attainment is not None:
-        if metric not in DURATION_METRICS:
+        if not METRICS[metric].is_time:
             bad(at("attainment"), f"the attainment form needs a time metric, not {metric}")
         if statistic is not None:
             bad(at("statistic"), "use either statistic: or attainment:, not both")
         statistic, unit = "attainment", "rate"
     elif statistic is None:
-        if metric in DURATION_METRICS:
+        if METRICS[metric].is_time:
             bad(
                 at("statistic"),
-                f"{metric} needs a statistic ({', '.join(DURATION_STATISTICS)}) or "
+                f"{metric} needs a statistic ({', '.join(STATISTICS[metric])}) or "
                 "attainment: 24h (share of conversations within 24h)",
             )
             return None

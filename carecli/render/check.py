@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from carecli import __version__
+from carecli.metrics.registry import METRICS
 from carecli.periods import Period
 from carecli.render import NAME_LIMIT, plain, to_text, units
 from carecli.report.basis import Basis
@@ -93,11 +94,10 @@ def table(outcomes: list[Outcome], period: Period, list_breaches: int = 0) -> li
 
 def breach_value(outcome: Outcome, row: dict[str, Any]) -> str:
     """How a breaching conversation is shown: its time (or age), rating, or FCR reason."""
-    metric = outcome.target.metric
-    if metric == "fcr_rate":
+    shown_as = METRICS[outcome.target.metric].shown_as
+    if shown_as == "reason":
         return row.get("reason") or "not first contact"
-    unit = "count" if metric in ("csat", "nps") else "duration"
-    return units.value(row["value"], unit)
+    return units.value(row["value"], shown_as)
 
 
 def _breach_tables(outcomes: list[Outcome], limit: int) -> list[Table]:

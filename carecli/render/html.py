@@ -14,12 +14,12 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from carecli.metrics.registry import METRICS
+from carecli.metrics.registry import TREND_METRICS
 from carecli.render import charts, clean
-from carecli.render.markdown import SHORT_LABELS, digest
+from carecli.render.markdown import digest
 from carecli.render.summary import Change
 from carecli.report.build import Report
-from carecli.report.trend import TREND_METRICS, DailyVolume, TrendPoint
+from carecli.report.trend import DailyVolume, TrendPoint
 from carecli.sla.evaluate import Outcome
 
 TEMPLATE = "report.html.j2"
@@ -90,12 +90,11 @@ def response_bars(report: Report, outcomes: Sequence[Outcome]) -> list[charts.Ba
 
 def trend_panels(trend: Sequence[TrendPoint]) -> list[charts.Panel]:
     panels = []
-    for metric, _ in TREND_METRICS:
-        if not any(point.available[metric] for point in trend):
+    for metric in TREND_METRICS:
+        if not any(point.available[metric.name] for point in trend):
             continue
-        values = tuple(point.values[metric] for point in trend)
-        spec = METRICS[metric]
-        panels.append(charts.Panel(SHORT_LABELS[metric], values, spec.unit, spec.better))
+        values = tuple(point.values[metric.name] for point in trend)
+        panels.append(charts.Panel(metric.short, values, metric.unit, metric.better))
     return panels
 
 

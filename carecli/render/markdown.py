@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from carecli import __version__
-from carecli.metrics.registry import METRICS
+from carecli.metrics.registry import METRICS, TREND_METRICS
 from carecli.periods import Period
 from carecli.render import clean, units, warning_lines
 from carecli.render.check import (
@@ -23,10 +23,9 @@ from carecli.render.check import (
     breach_value,
     threshold_text,
 )
-from carecli.render.rows import METRIC_ROWS, headline
 from carecli.render.summary import Change, explanations
 from carecli.report.build import GroupResult, Report
-from carecli.report.trend import TREND_METRICS, DailyVolume, TrendPoint
+from carecli.report.trend import DailyVolume, TrendPoint
 from carecli.sla.evaluate import Outcome, overall_status
 
 WORST_LISTED = 5
@@ -110,8 +109,8 @@ def _kpi_table(report: Report) -> Table:
     rows: list[tuple[Cell, ...]] = []
     for name in report.metric_names:
         metric = METRICS[name]
-        row = headline(name)
-        single = len(METRIC_ROWS[name]) == 1 or row.label.lower() in metric.title.lower()
+        row = metric.headline
+        single = len(metric.rows) == 1 or row.label.lower() in metric.title.lower()
         label = metric.title if single else f"{metric.title}, {row.label}"
         now, before = report.overall.current[name], report.overall.previous.get(name, {})
         if not now.get("available", True):
@@ -163,7 +162,7 @@ def _group_table(report: Report) -> Table | None:
         return None
     names = [n for n in report.metric_names if report.overall.current[n].get("available", True)]
     headers = [key.capitalize() for key in report.group_by]
-    headers += [_short_label(name) for name in names]
+    headers += [METRICS[name].short for name in names]
     rows = []
     for group in report.groups:
         keys = [Cell(NONE_LABEL if v is None else str(v)) for v in group.key.values()]
@@ -174,28 +173,10 @@ def _group_table(report: Report) -> Table | None:
 
 
 def _group_cell(group: GroupResult, name: str) -> Cell:
-    row = headline(name)
+    row = METRICS[name].headline
     now, before = group.current[name], group.previous.get(name, {})
     value = units.value(now.get(row.stat), row.unit)
     return _change_cell(value, now.get(row.stat), before.get(row.stat), row.unit, row.better)
-
-
-SHORT_LABELS = {
-    "volume": "Conversations",
-    "first_response_time": "1st response p50",
-    "bot_first_response_time": "Bot 1st p50",
-    "reply_time": "Reply p50",
-    "resolution_time": "Resolution p50",
-    "backlog": "Backlog",
-    "fcr_rate": "FCR",
-    "aht": "AHT",
-    "csat": "CSAT",
-    "nps": "NPS",
-}
-
-
-def _short_label(name: str) -> str:
-    return SHORT_LABELS.get(name, METRICS[name].title)
 
 
 def _breach_tables(outcomes: Sequence[Outcome], limit: int) -> tuple[Table, ...]:
@@ -237,14 +218,14 @@ def _daily_table(daily: DailyVolume | None) -> Table | None:
 def _trend_table(trend: Sequence[TrendPoint]) -> Table | None:
     if not trend:
         return None
-    headers = ("Week", *(SHORT_LABELS[m] for m, _ in TREND_METRICS))
+    headers = ("Week", *(metric.short for metric in TREND_METRICS))
     rows = []
     for point in trend:
         cells = [Cell(point.label)]
-        for metric, _ in TREND_METRICS:
-            unit = METRICS[metric].unit
-            shown = units.value(point.values[metric], unit) if point.available[metric] else "n/a"
-            cells.append(Cell(shown))
+        for metric in TREND_METRICS:
+            name = metric.name
+            value = point.values[name]
+            cells.append(Cell(units.value(value, metric.unit) if point.available[name] else "n/a"))
         rows.append(tuple(cells))
     numeric = (False,) + (True,) * len(TREND_METRICS)
     return Table(f"Trend, last {len(trend)} weeks", headers, numeric, tuple(rows), "trend")

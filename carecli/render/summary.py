@@ -16,18 +16,6 @@ from carecli.metrics.registry import METRICS
 from carecli.render import units
 from carecli.report.build import GroupResult, Report, Stats
 
-# metric -> (label in a sentence, statistic, statistic counting the samples behind it)
-HEADLINES: dict[str, tuple[str, str, str]] = {
-    "first_response_time": ("Median first response", "median", "count"),
-    "bot_first_response_time": ("Median bot first response", "median", "count"),
-    "reply_time": ("Median reply time", "median", "count"),
-    "resolution_time": ("Median resolution time", "median", "count"),
-    "backlog": ("Backlog", "open", "open"),
-    "fcr_rate": ("First contact resolution", "rate", "resolved"),
-    "aht": ("Average handle time", "mean", "contacts"),
-    "csat": ("CSAT", "rate", "count"),
-    "nps": ("NPS", "score", "count"),
-}
 # Size of a change worth a sentence, per unit (relative for durations and counts).
 NOTICEABLE = {"duration": 0.10, "count": 0.10, "rate": 0.02, "score": 5.0}
 MIN_SAMPLE = 20
@@ -85,10 +73,11 @@ def _pick(candidates: list[Change], improved: bool, limit: int) -> list[Change]:
 def _change(
     group: GroupResult, metric: str, min_sample: int, comparison: str = "like_for_like"
 ) -> Change | None:
-    if metric not in HEADLINES or METRICS[metric].better == "neutral":
+    entry = METRICS[metric]
+    if entry.sentence is None or entry.better == "neutral":
         return None
-    label, stat, sample_stat = HEADLINES[metric]
-    unit = METRICS[metric].unit
+    label, stat, sample_stat = entry.sentence, entry.headline.stat, entry.counted_by
+    unit = entry.unit
     now, before = group.current.get(metric, {}), group.previous.get(metric, {})
     if not (now.get("available", True) and before.get("available", True)):
         return None

@@ -9,10 +9,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from carecli.metrics.registry import METRICS
+from carecli.metrics.registry import METRICS, Row
 from carecli.render import NAME_LIMIT, clean, plain, to_text, units, warning_lines
 from carecli.render.check import table as check_tables
-from carecli.render.rows import METRIC_ROWS, Row, headline
 from carecli.report.build import GroupResult, Report, Stats
 from carecli.sla.evaluate import Outcome
 
@@ -61,7 +60,7 @@ def summary_table(report: Report) -> Table:
         metric = METRICS[name]
         stats, before = current[name], previous[name]
         title = Text(metric.title, style="bold")
-        rows = METRIC_ROWS[name]
+        rows = metric.rows
         if not stats.get("available", True) or len(rows) == 1:
             add(title, rows[0], stats, before, end=True)
             continue
@@ -84,7 +83,7 @@ def breakdown_tables(report: Report, width: int) -> list[Table]:
         for key in report.group_by:
             table.add_column(key.capitalize(), overflow="fold", max_width=18)
         for name in chunk:
-            table.add_column(_short_title(name), justify="right", no_wrap=True)
+            table.add_column(_column_title(name), justify="right", no_wrap=True)
         for group in report.groups:
             table.add_row(*_key_cells(group), *[_cell(group, n) for n in chunk])
         tables.append(table)
@@ -92,7 +91,7 @@ def breakdown_tables(report: Report, width: int) -> list[Table]:
 
 
 def _cell(group: GroupResult, name: str) -> Text:
-    row = headline(name)
+    row = METRICS[name].headline
     stats, before = group.current[name], group.previous[name]
     cell = Text(units.value(stats.get(row.stat), row.unit))
     change = _change(row, stats, before)
@@ -109,22 +108,11 @@ def _key_cells(group: GroupResult) -> list[Text]:
     ]
 
 
-def _short_title(name: str) -> str:
-    short = {
-        "volume": "Conv.",
-        "first_response_time": "1st resp.",
-        "bot_first_response_time": "Bot 1st",
-        "reply_time": "Reply",
-        "resolution_time": "Resolution",
-        "backlog": "Backlog",
-        "fcr_rate": "FCR",
-        "aht": "AHT",
-        "csat": "CSAT",
-        "nps": "NPS",
-    }
+def _column_title(name: str) -> str:
     # The statistic under a duration's name is the one shown: AHT's headline is its mean.
-    row = headline(name)
-    return short[name] + (f"\n{STAT_SHORT[row.stat]}" if row.unit == "duration" else "")
+    metric = METRICS[name]
+    row = metric.headline
+    return metric.column + (f"\n{STAT_SHORT[row.stat]}" if row.unit == "duration" else "")
 
 
 STAT_SHORT = {"median": "p50", "mean": "mean"}

@@ -1,6 +1,6 @@
 """Metric statistics of a timeline for periods and groupings: what build_report, the weekly
-trend and the SLA checks aggregate. Each metric's aggregations come from the metrics.py
-registry; this module selects the rows each one reads.
+trend and the SLA checks aggregate. Each metric's aggregations come from its registry entry
+(carecli.metrics.registry); this module selects the rows each one reads.
 """
 
 from __future__ import annotations
@@ -182,6 +182,7 @@ def empty_stats(timeline: Timeline, names: Sequence[str], config: Config) -> dic
 _EMPTY_FRAMES = {
     "conversations": pl.DataFrame(
         schema={
+            "created_at": pl.Datetime("us", "UTC"),
             "answered": pl.Boolean,
             "bot_answered": pl.Boolean,
             "is_resolved": pl.Boolean,

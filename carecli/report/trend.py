@@ -14,6 +14,7 @@ import polars as pl
 
 from carecli.config.model import Config
 from carecli.errors import UsageError
+from carecli.metrics.registry import TREND_METRICS
 from carecli.periods import Period, week_period
 
 # A trend filters exactly as the report does.
@@ -21,25 +22,13 @@ from carecli.report.build import Dataset, resolve_as_of
 from carecli.report.stats import compute_stats_by, filter_timeline
 from carecli.timeline.asof import at_same_age
 
-# (metric, statistic) pairs a digest follows week over week, in display order.
-TREND_METRICS: tuple[tuple[str, str], ...] = (
-    ("volume", "conversations"),
-    ("first_response_time", "median"),
-    ("resolution_time", "median"),
-    ("fcr_rate", "rate"),
-    ("csat", "rate"),
-    ("nps", "score"),
-    ("backlog", "open"),
-)
-# Counts of an empty week are 0, not "no value": nothing happened, which is a fact.
-_ZERO_WHEN_EMPTY = {"volume", "backlog"}
 MAX_WEEKS = 104
 NONE_CHANNEL = "(none)"
 
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One ISO week: the headline value of each TREND_METRICS metric (None: no value)."""
+    """One ISO week: the headline value of each metric the trend follows (None: no value)."""
 
     period: Period
     values: dict[str, float | None]
@@ -93,7 +82,7 @@ def weekly_trend(
     if period.kind == "all":
         return []
     timeline = filter_timeline(dataset.timeline, {k: tuple(v) for k, v in (filters or {}).items()})
-    names = [metric for metric, _ in TREND_METRICS]
+    names = [metric.name for metric in TREND_METRICS]
     points: list[TrendPoint] = []
     weeks = trend_weeks(period, weeks_back)
     moment = resolve_as_of(dataset, as_of).utc
@@ -109,12 +98,14 @@ def weekly_trend(
         stats = by_key.get((), {})
         values: dict[str, float | None] = {}
         available: dict[str, bool] = {}
-        for metric, statistic in TREND_METRICS:
-            available[metric] = metric not in timeline.unavailable
-            value = stats.get(metric, {}).get(statistic)
-            if value is None and metric in _ZERO_WHEN_EMPTY and available[metric]:
+        for metric in TREND_METRICS:
+            name, headline = metric.name, metric.headline
+            available[name] = name not in timeline.unavailable
+            value = stats.get(name, {}).get(headline.stat)
+            # Counts of an empty week are 0, not "no value": nothing happened, a fact.
+            if value is None and headline.unit == "count" and available[name]:
                 value = 0
-            values[metric] = None if value is None else float(value)
+            values[name] = None if value is None else float(value)
         points.append(TrendPoint(week, values, available))
     return points
 

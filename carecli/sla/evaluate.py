@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 import polars as pl
 
 from carecli.config.model import Config
-from carecli.config.targets import DURATION_METRICS, Levels, Target
+from carecli.config.targets import Levels, Target
 from carecli.exit_codes import ExitCode
+from carecli.metrics.registry import METRICS, Waiting
 from carecli.periods import Period
 from carecli.schema import DIMENSIONS
 from carecli.timeline.asof import conversations_at, turns_at
@@ -67,17 +68,12 @@ def samples(
 ) -> pl.DataFrame:
     """One row per sample: conversation_id, dimensions, value, waiting (no final value yet).
 
-    Durations follow the clock in force; a target with its own `calendar:` re-measures them
-    from the moments behind them. Ages of still-waiting conversations follow the same clock.
+    Values are the metric's own (its registry entry); a time metric's still-waiting samples
+    take their age. Durations follow the clock in force; a target with its own `calendar:`
+    re-measures them from the moments behind them, and ages follow the same clock.
     """
+    metric = METRICS[target.metric]
     calendar = target.calendar
-
-    def measured(start: str, end: str, seconds: str) -> pl.Expr:
-        if calendar is None:  # the timeline's durations already follow the clock in force
-            return pl.col(seconds)
-        # Rows done without a time (left out as impossible) are filtered out below.
-        again = elapsed(pl.col(start), pl.col(end), config, calendar)
-        return pl.when(pl.col(end).is_not_null()).then(again).otherwise(pl.col(seconds))
 
     def waited(since: str) -> pl.Expr:
         return clock_age(since, as_of, config, calendar)
@@ -90,70 +86,35 @@ def samples(
         timeline, timeline.conversations.lazy().filter(keep), as_of, config
     )
     dims = [CID, *DIMENSIONS]
-    metric = target.metric
-    not_waiting = pl.lit(False)
-
-    if metric in ("first_response_time", "bot_first_response_time", "resolution_time"):
-        moment, column, done = {
-            "first_response_time": ("first_response_at", "first_response_s", "answered"),
-            "bot_first_response_time": (
-                "bot_first_response_at",
-                "bot_first_response_s",
-                "bot_answered",
-            ),
-            "resolution_time": ("resolved_at", "resolution_s", "is_resolved"),
-        }[metric]
-        # Done without a time (left out as impossible, or a resolved ticket the export
-        # gives no time for): no sample, as in the report, and not waiting either.
-        frame = conversations.filter(~pl.col(done) | pl.col(column).is_not_null()).select(
-            *dims,
-            value=pl.coalesce(measured("created_at", moment, column), waited("created_at")),
-            waiting=~pl.col(done),
-        )
-    elif metric == "reply_time":
-        if timeline.turns is None:
-            return pl.DataFrame(schema={**{d: pl.String for d in dims}, "value": pl.Float64})
-        frame = (
-            turns_at(timeline.turns.lazy(), as_of)
-            .join(conversations.select(KEY, *dims), on=KEY)
-            .filter(_not_left_out("replied_at", "reply_s"))
-            .select(
-                *dims,
-                value=pl.coalesce(
-                    measured("started_at", "replied_at", "reply_s"), waited("started_at")
-                ),
-                waiting=pl.col("reply_s").is_null(),
-            )
-        )
-    elif metric == "backlog":
+    if metric.frame == "backlog":
+        # The open conversations at the period end (or the as-of), each with its age.
         end = min(period.end_utc, as_of.astimezone(UTC))
         frame = (
             with_state_at(timeline, end)
-            .filter(~pl.col("resolved_at_end"))
             .filter(pl.all_horizontal(_where(target)))
-            .select(
-                *dims, value=clock_age("created_at", end, config, calendar), waiting=not_waiting
+            .filter(metric.sample.is_not_null())
+            .select(*dims, value=clock_age("created_at", end, config, calendar), waiting=False)
+        )
+    elif isinstance(metric.value, Waiting):
+        wait = metric.value
+        rows = conversations
+        if metric.frame == "turns":
+            if timeline.turns is None:
+                return pl.DataFrame(schema={**{d: pl.String for d in dims}, "value": pl.Float64})
+            rows = turns_at(timeline.turns.lazy(), as_of).join(
+                conversations.select(KEY, *dims), on=KEY
             )
+        # Done without a duration (a time left out as impossible, or a resolved ticket the
+        # export gives no time for): no sample, as in the report, and not waiting either.
+        frame = rows.filter(~wait.done | pl.col(wait.seconds).is_not_null()).select(
+            *dims,
+            value=pl.coalesce(_measured(wait, config, calendar), waited(wait.start)),
+            waiting=~wait.done,
         )
     else:
-        value = {
-            "aht": pl.col("handle_s"),
-            "csat": pl.col("csat"),
-            "nps": pl.col("nps"),
-            "volume": pl.lit(1.0),
-            "fcr_rate": pl.when(pl.col("is_resolved")).then(
-                (~pl.col("reopened") & ~pl.col("escalated")).cast(pl.Float64)
-            ),
-        }[metric]
-        # FCR misses are explained by what happened, not by a number.
-        reason = pl.concat_str(
-            pl.when(pl.col("reopened")).then(pl.lit("reopened")),
-            pl.when(pl.col("escalated")).then(pl.lit("escalated")),
-            separator=", ",
-            ignore_nulls=True,
-        )
+        reason = pl.lit(None, pl.String) if metric.reason is None else metric.reason
         frame = conversations.select(
-            *dims, value=value, waiting=not_waiting, reason=reason if metric == "fcr_rate" else None
+            *dims, value=metric.value, waiting=False, reason=reason
         ).filter(pl.col("value").is_not_null())
     frame = frame.collect()
     if "reason" not in frame.columns:
@@ -161,10 +122,13 @@ def samples(
     return frame
 
 
-def _not_left_out(moment: str, seconds: str) -> pl.Expr:
-    """A moment without its duration is a time left out as impossible (a response before
-    the start, NaN): no sample, as in the report, and not waiting either."""
-    return pl.col(moment).is_null() | pl.col(seconds).is_not_null()
+def _measured(wait: Waiting, config: Config, calendar: str | None) -> pl.Expr:
+    """A sample's duration: the timeline's (on the clock in force), or re-measured on the
+    target's own calendar from the moments behind it."""
+    if calendar is None:
+        return pl.col(wait.seconds)
+    again = elapsed(pl.col(wait.start), pl.col(wait.end), config, calendar)
+    return pl.when(pl.col(wait.end).is_not_null()).then(again).otherwise(pl.col(wait.seconds))
 
 
 def _where(target: Target) -> list[pl.Expr]:
@@ -172,36 +136,12 @@ def _where(target: Target) -> list[pl.Expr]:
 
 
 def statistic(target: Target, config: Config) -> pl.Expr:
-    """The target's statistic over the `value` column of its included samples."""
+    """The target's statistic over the `value` column of its included samples: the same
+    statistics as the report's (the metric's entry), or the attainment share."""
     value = pl.col("value")
-    count = value.count()
-
-    def share(part: pl.Expr) -> pl.Expr:
-        return pl.when(count > 0).then(part.sum() / count)
-
     if target.is_attainment:
-        return share(value <= pl.col("_within"))
-    if target.metric in DURATION_METRICS or target.metric == "aht":
-        return {
-            "mean": value.mean(),
-            "median": value.median(),
-            "p90": value.quantile(0.9, "linear"),
-            "p95": value.quantile(0.95, "linear"),
-            "max": value.max(),
-        }[target.statistic]
-    if target.metric == "csat":
-        return (
-            share(value >= config.csat.satisfied_min)
-            if target.statistic == "rate"
-            else value.mean()
-        )
-    if target.metric == "nps":
-        promoters = (value >= 9).sum().cast(pl.Int64)
-        detractors = (value <= 6).sum().cast(pl.Int64)
-        return pl.when(count > 0).then(100 * (promoters - detractors) / count)
-    if target.metric == "fcr_rate":
-        return value.mean()
-    return count.cast(pl.Float64)  # backlog, volume
+        return pl.when(value.count() > 0).then((value <= pl.col("_within")).sum() / value.count())
+    return METRICS[target.metric].statistics(value, config.csat)[target.statistic]
 
 
 def is_breach(target: Target, levels: Levels, within: float | None, config: Config) -> pl.Expr:
@@ -209,18 +149,11 @@ def is_breach(target: Target, levels: Levels, within: float | None, config: Conf
     value = pl.col("value")
     if target.is_attainment:
         return value > within
-    if target.metric in DURATION_METRICS or target.metric == "aht":
-        limit = levels.fail if levels.fail is not None else levels.warn
-        return value > limit
-    if target.metric == "csat":
-        return value < config.csat.satisfied_min
-    if target.metric == "nps":
-        return value <= 6
-    if target.metric == "fcr_rate":
-        return value < 1
-    if target.metric == "backlog":
-        return pl.lit(True)
-    return pl.lit(False)  # volume: no single conversation breaks it
+    rule = METRICS[target.metric].breach
+    if rule is None:
+        return pl.lit(False)  # no single conversation breaks it (volume)
+    limit = levels.fail if levels.fail is not None else levels.warn
+    return rule(value, limit, config.csat)  # type: ignore[arg-type]
 
 
 def status_of(actual: float | None, levels: Levels, direction: str) -> str:
@@ -319,11 +252,10 @@ def _outcome(
     else:
         included, pending_count = rows, 0
     included = included.with_columns(_within=pl.lit(within, pl.Float64))
-    actual = included.select(statistic(target, config)).item() if included.height else None
-    if target.metric in ("backlog", "volume") and actual is None:
-        actual = 0.0
+    # Over no samples a count is 0 and a mean or median null, exactly as in the report.
+    actual = included.select(statistic(target, config)).item()
     breaching = included.filter(is_breach(target, levels, within, config))
-    descending = target.metric not in ("csat", "nps", "fcr_rate")
+    descending = METRICS[target.metric].better != "higher"  # worst first
     worst = breaching.sort("value", descending=descending, nulls_last=True).select(LISTED)
     return Outcome(
         target=target,
