@@ -65,7 +65,7 @@ import psutil
 
 import carecli.input.normalize
 import carecli.report.build
-from carecli.config.model import load_config
+from carecli.config.files import load_config
 from carecli.input.load import open_source
 from carecli.periods import parse_week
 from carecli.render import json as render_json

@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 # Heavy modules (polars) load on first use so `carecli --help` starts fast.
 _EXPORTS = {
-    "load_config": "carecli.config.model",
+    "load_config": "carecli.config.files",
     "parse_config": "carecli.config.model",
     "Config": "carecli.config.model",
     "load_dataset": "carecli.report.build",

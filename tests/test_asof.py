@@ -11,7 +11,7 @@ import pytest
 from factories import event, msg, quiet, write_csv, write_jsonl
 from typer.testing import CliRunner
 
-from carecli.cli import common as cli_common
+from carecli import core
 from carecli.cli.app import app
 from carecli.config.model import Config
 from carecli.periods import parse_week
@@ -167,7 +167,7 @@ def test_a_rerun_months_later_gives_the_same_output(
     config = tmp_path / "c.yaml"
     config.write_text(SLAS)
     args = [command, "--week", "--data", str(twin_weeks), "--config", str(config), "-f", "json"]
-    monkeypatch.setattr(cli_common, "datetime", _Clock)
+    monkeypatch.setattr(core, "datetime", _Clock)
     outputs = []
     for later in (timedelta(hours=3), timedelta(days=120)):
         _Clock.moment = CUT + later
@@ -191,7 +191,7 @@ def test_a_bare_week_counts_from_the_end_of_the_data(
     friday = datetime(2026, 11, 20, 18, tzinfo=UTC)
     rows = [msg("a", "2026-11-16 09:00", "customer"), msg("a", friday.isoformat(), "agent")]
     data = write_jsonl(tmp_path / "friday.jsonl", rows)
-    monkeypatch.setattr(cli_common, "datetime", _Clock)
+    monkeypatch.setattr(core, "datetime", _Clock)
     for later in (timedelta(days=2, hours=14), timedelta(days=120)):
         _Clock.moment = friday + later
         result = CliRunner().invoke(app, ["report", "--week", "--data", str(data)])

@@ -7,14 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from carecli.config.model import (
-    Config,
-    CsatConfig,
-    find_config_path,
-    format_key_path,
-    load_config,
-    parse_config,
-)
+from carecli.config.files import find_config_path, load_config
+from carecli.config.model import Config, CsatConfig, format_key_path, parse_config
 from carecli.config.targets import Levels
 from carecli.errors import ConfigError
 

@@ -18,8 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from carecli.cli.app import app
-from carecli.cli.outputs import output_path
-from carecli.delivery.output import write_atomic
+from carecli.delivery.output import output_path, write_atomic
 from carecli.errors import UsageError
 from carecli.periods import Period, parse_week
 from carecli.render import OutputFormat
@@ -192,9 +191,9 @@ def test_folder_output_refuses_a_name_that_would_escape(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Belt and braces: even if the name builder changed, the path is checked."""
-    from carecli.render import markdown
+    from carecli.render import formats
 
-    monkeypatch.setattr(markdown, "output_filename", lambda period, ext: "../escaped." + ext)
+    monkeypatch.setattr(formats, "output_filename", lambda period, fmt: f"../escaped.{fmt}")
     period = parse_week("2026-W47", "UTC", _now())
     with pytest.raises(UsageError, match="cannot build a safe file name"):
         output_path(tmp_path, period, OutputFormat.md)

@@ -14,7 +14,7 @@ from test_render_markdown import PIPE, SCRIPT, Fixture, build_digest
 
 from carecli.config.model import parse_config
 from carecli.periods import parse_week
-from carecli.render import charts, html, markdown, units
+from carecli.render import charts, digest, html, units
 from carecli.report.build import build_report, load_dataset
 from carecli.sla.evaluate import evaluate
 
@@ -141,7 +141,7 @@ def test_same_content_as_markdown(fixture: Fixture, page: str) -> None:
     text = " ".join(" ".join(_parse(page).text).split())
     for change in fixture.summary:
         assert change.text in text
-    content = markdown.digest(fixture.report, fixture.outcomes, fixture.trend, fixture.summary)
+    content = digest.digest(fixture.report, fixture.outcomes, fixture.trend, fixture.summary)
     for table in (content.kpis, content.slas, content.trend):
         assert table is not None
         for row in table.rows:

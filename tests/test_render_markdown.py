@@ -17,7 +17,8 @@ from factories import NOW, event, msg, write_jsonl
 from carecli.config.model import parse_config
 from carecli.metrics.registry import METRICS, TREND_METRICS
 from carecli.periods import parse_week, range_period, week_period
-from carecli.render import markdown, units
+from carecli.render import OutputFormat, digest, markdown, units
+from carecli.render.formats import output_filename
 from carecli.render.json import to_document
 from carecli.render.summary import Change, what_changed
 from carecli.report.build import GroupResult, Report, build_report, load_dataset
@@ -205,9 +206,9 @@ def test_sections_summary_breaches_and_trend(fixture: Fixture, text: str) -> Non
 
 def test_output_filename() -> None:
     week = parse_week("2026-W47", "UTC", NOW)
-    assert markdown.output_filename(week, "html") == "carecli-2026-W47.html"
+    assert output_filename(week, OutputFormat.html) == "carecli-2026-W47.html"
     days = range_period("2026-11-01T08:00", "2026-11-08", "UTC", NOW)
-    assert markdown.output_filename(days, "md") == "carecli-2026-11-01-08-00..2026-11-08.md"
+    assert output_filename(days, OutputFormat.md) == "carecli-2026-11-01-08-00..2026-11-08.md"
 
 
 def test_escape() -> None:
@@ -382,7 +383,7 @@ def test_daily_table_up_to_a_month_and_trend_weeks_without_data(fixture: Fixture
     values = {metric.name: 1.0 for metric in TREND_METRICS}
     available = {metric.name: metric.name != "csat" for metric in TREND_METRICS}
     trend = [TrendPoint(week, values, available)]
-    d = markdown.digest(fixture.report, trend=trend, daily=daily)
+    d = digest.digest(fixture.report, trend=trend, daily=daily)
     assert d.daily is not None and len(d.daily.rows) == 10  # 10 days is still a digest
     assert [c.text for c in d.daily.rows[0]] == ["Sun 01 Nov", "3", "1", "2"]
     assert d.trend is not None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from factories import event, msg, write_jsonl
 
-from carecli.config.model import load_config
+from carecli.config.files import load_config
 from carecli.metrics.registry import METRICS
 from carecli.periods import parse_week
 from carecli.report.build import load_dataset

@@ -1,15 +1,15 @@
 """The typer CLI: parses options, calls the core, maps outcomes and errors to exit codes.
 
 Heavy imports (polars, rich) happen inside the commands so `--help` stays fast. Options
-and run setup shared by several commands live in cli_common.py.
+shared by several commands live in cli/common.py; the work itself is one core call
+(carecli.core.run).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,16 +32,19 @@ from carecli.cli.common import (
     TzOption,
     UntilOption,
     WeekOption,
+    data_files,
     err,
+    execute,
     exit_codes,
-    start_run,
     use_colour,
     width,
 )
-from carecli.cli.outputs import Renderer, check_destination, output_path
+from carecli.cli.config_commands import presets_app, validate
 from carecli.errors import UsageError
-from carecli.exit_codes import ExitCode
 from carecli.render import OutputFormat
+
+if TYPE_CHECKING:
+    from carecli.core import Result
 
 app = typer.Typer(
     name="carecli",
@@ -139,8 +142,10 @@ def report(
 ) -> None:
     """Compute every KPI for a period, with the change versus the previous period."""
     with exit_codes(show_traceback):
-        from carecli.report.build import build_report, check_names, parse_filters
-        from carecli.sla.evaluate import evaluate, unavailable_warnings
+        from carecli.core import Request
+        from carecli.delivery.output import check_destination, output_path, write_atomic
+        from carecli.render.formats import FORMATS, Screen, render
+        from carecli.report.build import check_names, parse_filters
 
         group_by, metrics = by or [], metric or []
         check_names(group_by, metrics)
@@ -148,84 +153,78 @@ def report(
             raise UsageError(f"--comparison {comparison!r}: use like-for-like or plain")
         if output is not None:
             check_destination(output)
-        filters = parse_filters(where or [])
-        digest = output_format in (OutputFormat.md, OutputFormat.html) or bool(email)
+        digest = FORMATS[output_format].needs_digest or bool(email)
         if digest and not group_by:
             group_by = ["channel"]  # the weekly digest always has its by-channel tables
-        run = start_run(
-            data,
-            config,
-            week,
-            since,
-            until,
-            tz,
-            as_of,
-            format_in,
-            everything,
-            preset,
-            clock,
-            strict_data,
+        result = execute(
+            Request(
+                **_common(data, config, week, since, until, everything, tz, clock, as_of),
+                input_format=format_in,
+                preset=preset,
+                strict_data=strict_data,
+                group_by=tuple(group_by),
+                metrics=tuple(metrics),
+                filters=parse_filters(where or []),
+                comparison=comparison.replace("-", "_"),
+                digest_weeks=weeks_back if digest else None,
+            )
         )
-        if email and run.config.smtp is None:
+        if email and result.config.smtp is None:
             raise UsageError("--email needs an smtp: section in the config (see docs/reports.md)")
-        result = build_report(
-            run.dataset,
-            run.period,
-            run.config,
-            group_by,
-            metrics,
-            filters,
-            as_of=run.as_of,
-            comparison=comparison.replace("-", "_"),
-        )
-        # What the data needed (dropped duplicates, suspicious times) travels with the
-        # report: every format shows it, not only stderr.
-        warnings = [finding.as_dict() for finding in run.findings]
-        result = dataclasses.replace(result, data={**result.data, "warnings": warnings})
-        outcomes = evaluate(
-            run.dataset.timeline, run.config.slas, run.period, run.config, run.as_of.utc
-        )
-        for line in unavailable_warnings(outcomes):
-            err(f"warning: {line}")
-        if result.overall.current.get("volume", {}).get("conversations") == 0:
-            if filters:  # the period may well have conversations: none matched
-                wanted = " ".join(f"--where {k}={','.join(v)}" for k, v in filters.items())
-                err(
-                    f"warning: no conversations in {run.period.label} match {wanted}; values "
-                    "must match exactly (`carecli inspect` shows how the file spells them)"
-                )
-            else:
-                summary = run.dataset.summary()
-                err(
-                    f"warning: no conversations in {run.period.label}; the data covers "
-                    f"{summary['first_conversation_at']} to {summary['last_conversation_at']}"
-                )
-        colour = use_colour() and output is None
-        render = Renderer(run, result, outcomes, filters, weeks_back, colour)
-        text = render(output_format)
+        text = render(output_format, result, Screen(use_colour() and output is None, width()))
         if output is not None:
-            from carecli.delivery.output import write_atomic
-
-            destination = output_path(output, run.period, output_format)
-            write_atomic(destination, text, run.inputs)
+            destination = output_path(output, result.period, output_format)
+            write_atomic(destination, text, result.inputs)
             err(f"report written to {destination}")
         if email:
-            from carecli.delivery.mail import build_message, send, subject_for
-            from carecli.sla.evaluate import overall_status
-
-            assert run.config.smtp is not None
-            status = overall_status(outcomes) if outcomes else None
-            message = build_message(
-                subject_for(run.period, status),
-                run.config.smtp.sender,
-                email,
-                render(OutputFormat.md),
-                render(OutputFormat.html),
-            )
-            send(run.config.smtp, message)
-            err(f"report emailed to {', '.join(email)}")
+            _email(result, email)
         if output is None and not email:
             typer.echo(text, nl=False)
+
+
+def _common(
+    data: list[str],
+    config: Path | None,
+    week: str | None,
+    since: str | None,
+    until: str | None,
+    everything: bool,
+    tz: str | None,
+    clock: str | None,
+    as_of: str | None,
+) -> dict[str, object]:
+    """The Request fields every data command takes from its options."""
+    return {
+        "data": tuple(data_files(data)),
+        "config": config,
+        "week": week,
+        "since": since,
+        "until": until,
+        "everything": everything,
+        "timezone": tz,
+        "clock": clock,
+        "as_of": as_of,
+    }
+
+
+def _email(result: Result, recipients: list[str]) -> None:
+    """The digest as Markdown and HTML alternatives, with the verdict in the subject."""
+    from carecli.delivery.mail import build_message, send, subject_for
+    from carecli.render.formats import render
+    from carecli.sla.evaluate import overall_status
+
+    smtp = result.config.smtp
+    assert smtp is not None
+    status = overall_status(result.outcomes) if result.outcomes else None
+    message = build_message(
+        subject_for(result.period, status),
+        smtp.sender,
+        recipients,
+        render(OutputFormat.md, result),
+        render(OutputFormat.html, result),
+    )
+    send(smtp, message)
+    err(f"report emailed to {', '.join(recipients)}")
 
 
 @app.command(cls=OptionalWeekCommand)
@@ -265,115 +264,50 @@ def check(
 ) -> None:
     """Evaluate the SLA targets of the config: exit 0 if all hold, 1 on a breach."""
     with exit_codes(show_traceback):
-        from carecli.delivery.output import write_atomic
+        from carecli.core import Request
+        from carecli.delivery.output import check_destination, write_atomic
         from carecli.render import check as check_render
         from carecli.render import junit as junit_render
-        from carecli.report.basis import Basis
-        from carecli.sla.evaluate import evaluate, exit_code, unavailable_warnings
+        from carecli.sla.evaluate import exit_code
 
         if output_format not in (OutputFormat.table, OutputFormat.json):
             raise UsageError(f"--format {output_format.value}: check prints table or json")
         if junit is not None:
             check_destination(junit, "--junit", folder_ok=False)
-        run = start_run(
-            data,
-            config,
-            week,
-            since,
-            until,
-            tz,
-            as_of,
-            format_in,
-            everything,
-            preset,
-            clock,
-            strict_data,
+        result = execute(
+            Request(
+                **_common(data, config, week, since, until, everything, tz, clock, as_of),
+                input_format=format_in,
+                preset=preset,
+                strict_data=strict_data,
+                report=False,
+            )
         )
-        if not run.config.slas:
-            if run.config.path is None:
+        if not result.config.slas:
+            if result.config.path is None:
                 raise UsageError(
                     "no config file, so no SLA targets: pass --config FILE, set "
                     "$CARECLI_CONFIG or add ./carecli.yaml, with an slas: list"
                 )
             raise UsageError(
-                f"{run.config.path}: no SLA targets; add an slas: list (see config.example.yaml)"
+                f"{result.config.path}: no SLA targets; add an slas: list (see config.example.yaml)"
             )
-        outcomes = evaluate(
-            run.dataset.timeline, run.config.slas, run.period, run.config, run.as_of.utc
-        )
-        for line in unavailable_warnings(outcomes):
-            err(f"warning: {line}")
+        outcomes = list(result.outcomes)
         if junit is not None:
-            junit_xml = junit_render.render(outcomes, run.period, strict)
-            write_atomic(Path(junit), junit_xml, run.inputs, "--junit")
-        basis = Basis(run.period, run.as_of, run.config.clock, run.dataset.summary())
+            junit_xml = junit_render.render(outcomes, result.period, strict)
+            write_atomic(Path(junit), junit_xml, result.inputs, "--junit")
         if output_format is OutputFormat.json:
-            text = check_render.render_json(outcomes, basis, strict, list_breaches)
+            text = check_render.render_json(outcomes, result.basis, strict, list_breaches)
         else:
             text = check_render.render_table(
-                outcomes, run.period, list_breaches, use_colour(), width(), basis
+                outcomes, result.period, list_breaches, use_colour(), width(), result.basis
             )
         typer.echo(text, nl=False)
     raise typer.Exit(exit_code(outcomes, strict))
 
 
-@app.command()
-def validate(
-    config: ConfigOption = None,
-    show_traceback: TracebackOption = False,
-) -> None:
-    """Check the config file alone (keys, SLA targets): exit 0 if valid, 2 if not."""
-    with exit_codes(show_traceback):
-        from carecli.config.model import find_config_path, parse_config, read_config_text
-
-        path = find_config_path(config)
-        if path is None:
-            raise UsageError(
-                "no config file: pass --config FILE, set $CARECLI_CONFIG or add ./carecli.yaml"
-            )
-        text = read_config_text(path)
-        from carecli.errors import ConfigError
-
-        try:
-            settings = parse_config(text, path)
-        except ConfigError as exc:
-            for problem in exc.problems:
-                err(f"error: {problem}")
-            raise typer.Exit(ExitCode.USAGE_OR_DATA_ERROR) from None
-        typer.echo(
-            f"{path}: valid ({len(settings.slas)} SLA targets, timezone {settings.timezone})"
-        )
-
-
-presets_app = typer.Typer(
-    help="The built-in column mappings for known exports.", no_args_is_help=True
-)
+app.command()(validate)
 app.add_typer(presets_app, name="presets")
-
-
-@presets_app.command("list")
-def presets_list(show_traceback: TracebackOption = False) -> None:
-    """List the built-in presets and the header columns that identify each."""
-    with exit_codes(show_traceback):
-        from carecli.input import presets
-
-        for name, found in presets.available().items():
-            typer.echo(f"{name:16} {found.title}")
-            typer.echo(f"{'':16} detected by: {', '.join(found.detect)}")
-
-
-@presets_app.command("show")
-def presets_show(
-    name: Annotated[
-        str, typer.Argument(metavar="NAME", help="A preset name from `carecli presets list`.")
-    ],
-    show_traceback: TracebackOption = False,
-) -> None:
-    """Print a preset's YAML: copy its settings into your config to adapt them."""
-    with exit_codes(show_traceback):
-        from carecli.input import presets
-
-        typer.echo(presets.get(name).text, nl=False)
 
 
 @app.command()
@@ -392,7 +326,7 @@ def inspect(
     """Show how carecli reads a file: format, preset, mapping, time range, problems."""
     with exit_codes(show_traceback):
         from carecli.cli.inspect import inspect_file, render
-        from carecli.config.model import load_config
+        from carecli.config.files import load_config
         from carecli.input.load import unchanged
 
         settings = load_config(config)

@@ -1,4 +1,4 @@
-"""What the CLI commands share: options, error-to-exit-code mapping, and run setup."""
+"""What the CLI commands share: options, error-to-exit-code mapping, and running the core."""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from typer.core import TyperCommand
@@ -22,11 +19,7 @@ from carecli.exit_codes import ExitCode
 from carecli.render import OutputFormat
 
 if TYPE_CHECKING:
-    from carecli.config.model import Config
-    from carecli.input.findings import Finding
-    from carecli.periods import Period
-    from carecli.report.build import Dataset
-    from carecli.timeline.asof import AsOf
+    from carecli.core import Request, Result
 
 
 def err(message: str) -> None:
@@ -191,32 +184,6 @@ TracebackOption = Annotated[
 ]
 
 
-def resolve_timezone(override: str | None, configured: str) -> str:
-    name = override or configured
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
-        raise UsageError(
-            f"--tz {name[:60]!r}: not an IANA timezone; use e.g. Europe/Paris or UTC"
-        ) from None
-    return name
-
-
-def parse_as_of(value: str | None, tz: str) -> datetime | None:
-    """`--as-of`: a date or date-time (local to the reporting timezone), `now`, or None."""
-    if value is None:
-        return None
-    if value.strip().lower() == "now":
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(
-            f"--as-of {value!r}: expected a date or date-time like 2026-11-23T08:00, or now"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
-
-
 def use_colour() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
@@ -237,126 +204,13 @@ def progress(message: str) -> Iterator[None]:
         yield
 
 
-@dataclass(frozen=True)
-class Run:
-    """What every data command starts from: config, data, period and the evaluation time."""
+def execute(request: Request) -> Result:
+    """The core run, with a spinner while loading; its notes and warnings go to stderr."""
+    from carecli.core import run
 
-    config: Config
-    dataset: Dataset
-    period: Period
-    as_of: AsOf  # the moment the data is evaluated at (a replay: later events are ignored)
-    findings: tuple[Finding, ...] = ()  # data-quality warnings, shown in the report
-
-    @property
-    def inputs(self) -> dict[Path, str]:
-        """The files this run read, which --output and --junit must never overwrite."""
-        files = {path: "data file" for path in self.dataset.files or (self.dataset.path,)}
-        if self.config.path is not None:
-            files[self.config.path] = "config file"
-        return files
-
-
-def start_run(
-    data: list[str],
-    config_path: Path | None,
-    week: str | None,
-    since: str | None,
-    until: str | None,
-    tz: str | None,
-    as_of: str | None,
-    format_in: str | None,
-    everything: bool = False,
-    preset: str | None = None,
-    clock: str | None = None,
-    strict_data: bool = False,
-) -> Run:
-    from concurrent.futures import ThreadPoolExecutor
-    from dataclasses import replace
-
-    from carecli.config.model import load_config
-    from carecli.input import strict
-    from carecli.input.load import unchanged
-    from carecli.input.prescan import prescan
-    from carecli.periods import select_period
-    from carecli.report import quality
-    from carecli.report.build import load_dataset
-    from carecli.timeline.asof import AsOf, default_as_of
-
-    if format_in is not None and format_in not in ("csv", "jsonl", "parquet"):
-        raise UsageError(f"--format-in {format_in!r}: use csv, jsonl or parquet")
-    config = load_config(config_path)
-    zone = resolve_timezone(tz, config.timezone)
-    config = replace(config, timezone=zone)
-    if clock is not None:
-        if clock not in ("calendar", "business"):
-            raise UsageError(f"--clock {clock!r}: use calendar or business")
-        if clock == "business" and not config.channel_calendars:
-            raise UsageError(
-                "--clock business needs calendars: and channel_calendars: in the config "
-                "(see docs/business-hours.md)"
-            )
-        config = replace(config, clock=clock)
-    wall_clock = datetime.now(UTC)
-    requested = parse_as_of(as_of, zone)
-    # The period options are checked before a big file is read; the period itself is
-    # chosen once the as-of moment is known (it may be the end of the data).
-    select_period(week, since, until, zone, requested or wall_clock, everything)
-    files = data_files(data)
-    loading = f"Loading {files[0] if len(files) == 1 else f'{len(files)} files'}"
-    with unchanged(files), progress(loading):
-        # The byte-level pre-scan runs beside the load: polars releases the GIL while it
-        # reads, so on a large CSV the pre-scan costs almost no wall time.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            prescanned = pool.submit(prescan, files, config, format_in, preset)
-            try:
-                dataset = load_dataset(files, config, format_in, preset)
-            except CareError:
-                prescanned.result()  # a pre-scan error (say, a repeated header) is the cause
-                raise
-            findings = prescanned.result()
-        # The real clock, not --as-of: data after a past as-of date is not in the future.
-        dataset, more = quality.assess(dataset, wall_clock)
-    findings += more
-    if strict_data and findings:
-        raise strict.strict_error(findings, files, config, format_in, preset)
-    for note in dataset.notes:
+    result = run(request, progress)
+    for note in result.notes:
         err(note)
-    for finding in findings:
-        if not finding.printed:
-            err(f"warning: {finding.line()}")
-    created = dataset.timeline.conversations["created_at"]
-    if created.len() and created.is_null().all() and not everything:
-        raise UsageError(
-            f"{', '.join(data)}: the data has no creation time, so conversations cannot be "
-            "placed in a period; use --all to report on the whole file"
-        )
-    moment = AsOf(requested, "option") if requested else default_as_of(dataset.timeline, wall_clock)
-    if moment.source == "data":
-        err(f"as of {local_time(moment.moment, zone)}, the end of the data (--as-of sets another)")
-    # An open --until ends at the as-of moment; a bare --week counts from selection_moment.
-    counted_from = moment.moment if since else selection_moment(moment, wall_clock)
-    period = select_period(week, since, until, zone, counted_from, everything)
-    return Run(config, dataset, period, moment, tuple(findings))
-
-
-def local_time(moment: datetime, zone: str) -> str:
-    """`2026-11-30 14:05:13 CET`: a moment as a reader in the reporting timezone says it."""
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
-def selection_moment(as_of: AsOf, wall_clock: datetime) -> datetime:
-    """The moment a bare --week (the last complete week) counts from.
-
-    An explicit --as-of, or now for live data. An export read later was taken some time
-    after its last event: up to EXPORT_GRACE after it, and not after now. So a Monday
-    cron on an export whose last event is Friday evening reports that week, and a rerun
-    of a Wednesday export next month still reports the week before it, as it did then.
-    """
-    if as_of.source != "data":
-        return as_of.moment
-    return min(wall_clock, as_of.moment + EXPORT_GRACE)
-
-
-# How long after its last event an export read later may have been taken: a quiet
-# weekend (Friday evening to Monday morning).
-EXPORT_GRACE = timedelta(days=3)
+    for warning in result.warnings:
+        err(f"warning: {warning}")
+    return result

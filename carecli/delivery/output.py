@@ -22,8 +22,13 @@ import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from carecli.errors import UsageError
+
+if TYPE_CHECKING:
+    from carecli.periods import Period
+    from carecli.render import OutputFormat
 
 _KINDS = {
     stat.S_IFDIR: "a folder",
@@ -141,3 +146,40 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def check_destination(output: str | Path, option: str = "--output", folder_ok: bool = True) -> None:
+    """Refuse a file or folder that cannot be written before any data is read: on a big
+    export the report takes seconds, and then nothing would be written."""
+    path = Path(output)
+    if _names_folder(output) and not path.is_dir():
+        raise UsageError(f"{option} {output}: the folder does not exist; create it first")
+    if path.is_dir() and not folder_ok:
+        raise UsageError(f"{option} {output}: is a folder; give a file name such as results.xml")
+    directory = None if path.is_dir() else missing_folder(path)
+    if directory is not None:
+        raise UsageError(
+            f"{option} {output}: the folder {directory} does not exist; create it first"
+        )
+
+
+def _names_folder(output: str | Path) -> bool:
+    # A trailing slash says "a folder" (Path() drops it: reports/ would be a file "reports").
+    return str(output).endswith(("/", os.sep))
+
+
+def output_path(output: str | Path, period: Period, output_format: OutputFormat) -> Path:
+    """--output: a file, or a folder (an existing one, or any path written with a trailing
+    slash) that gets a dated name such as carecli-2026-W47.html."""
+    check_destination(output)
+    output = Path(output)
+    if output.is_dir():
+        from carecli.render.formats import output_filename
+
+        name = output_filename(period, output_format)
+        # The name is built from the period label; whatever it holds, it stays a plain
+        # file name inside the folder the user chose (no separator, no "..").
+        if Path(name).name != name or name in (".", "..") or "\\" in name:
+            raise UsageError(f"--output {output}: cannot build a safe file name from {name!r}")
+        return output / name
+    return output

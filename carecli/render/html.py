@@ -1,6 +1,6 @@
 """The weekly digest as one self-contained HTML file: inline CSS and SVG, no script.
 
-Content comes from `markdown.digest()`, the same as the Markdown digest; this module adds
+Content comes from `digest.digest()`, the same as the Markdown digest; this module adds
 the charts. Autoescaping is on for the template (its name ends in .j2), so every value
 from the data is escaped; the charts are built (and escaped) by render/charts.py and are
 the only markup passed through as safe.
@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from carecli.metrics.registry import TREND_METRICS
 from carecli.render import charts, clean
-from carecli.render.markdown import digest
+from carecli.render.digest import digest
 from carecli.render.summary import Change
 from carecli.report.build import Report
 from carecli.report.trend import DailyVolume, TrendPoint

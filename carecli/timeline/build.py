@@ -14,6 +14,7 @@ import polars as pl
 
 from carecli.input.load import ROW_INDEX
 from carecli.schema import DIMENSIONS
+from carecli.timeline.availability import unavailable_metrics
 from carecli.timeline.event_order import CID, GID, drop_identical_events, sort_by_conversation
 
 # A conversation's number, unique within one timeline: reply turns carry only it, status
@@ -76,44 +77,8 @@ class Timeline:
     last_event_at: datetime | None = None
 
 
-HANDLE_COLUMNS = ("talk_seconds", "hold_seconds", "after_work_seconds")
 # Before any period end: the moment of a status known only from a ticket without times.
 _LONG_AGO = datetime(1, 1, 1, tzinfo=UTC)
-
-
-def _unavailable(frame: pl.DataFrame, granularity: str) -> dict[str, str]:
-    """Metrics the input cannot support, with the reason shown to the user."""
-    has = set(frame.columns).__contains__
-    missing: dict[str, str] = {}
-    if not any(has(c) for c in HANDLE_COLUMNS):
-        missing["aht"] = "talk/hold/after-work columns"
-    for name in ("csat", "nps"):
-        if not has(name):
-            missing[name] = f"{name} column"
-    if granularity == "messages":
-        # Without a single resolved event, "nothing resolved, everything open" would be a
-        # claim the data cannot make (exports of messages alone: Front, TWCS).
-        if not (has("event") and (frame["event"] == "resolved").any()):
-            for name in ("resolution_time", "backlog", "fcr_rate"):
-                missing[name] = "resolution events (event: resolved)"
-        return missing
-    missing["reply_time"] = "message timeline (one row per message)"
-    if not has("created_at"):
-        for name in ("first_response_time", "bot_first_response_time", "resolution_time"):
-            missing[name] = "creation time (created_at)"
-    else:
-        if not any(has(c) for c in ("first_response_at", "first_response_seconds",
-                                    "first_response_minutes")):  # fmt: skip
-            missing["first_response_time"] = "first response column"
-        if not any(has(c) for c in ("bot_first_response_at", "bot_first_response_seconds")):
-            missing["bot_first_response_time"] = "bot first response column"
-        if not has("resolved_at"):
-            missing["resolution_time"] = "resolution time (resolved_at)"
-    if not (has("status") or has("resolved_at")):
-        missing["backlog"] = missing["fcr_rate"] = "status or resolved_at column"
-    elif not (has("reopen_count") or has("escalated")):
-        missing["fcr_rate"] = "reopen_count or escalated column"
-    return missing
 
 
 def _seconds(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
@@ -149,7 +114,7 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     """
     text_cols = ("event", *DIMENSIONS)  # DIMENSIONS includes agent
     number_cols = ("csat", "nps", "talk_seconds", "hold_seconds", "after_work_seconds")
-    unavailable = _unavailable(events, "messages")
+    unavailable = unavailable_metrics(events, "messages")
     frame = _prepared(events)
     del events
     ordered, duplicates = drop_identical_events(sort_by_conversation(frame))
@@ -390,7 +355,7 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
         conversations=conv_df,
         turns=None,
         status=status_df,
-        unavailable=_unavailable(rows, "conversations"),
+        unavailable=unavailable_metrics(rows, "conversations"),
         negative_durations=int(negative_df.item()),
         first_event_at=span_df["first"][0],
         last_event_at=span_df["last"][0],

@@ -1,0 +1,43 @@
+"""Which metrics an input can support, and why not: a claim the data cannot make is
+"not available" in every report and SLA check, never a number computed from nothing."""
+
+from __future__ import annotations
+
+import polars as pl
+
+HANDLE_COLUMNS = ("talk_seconds", "hold_seconds", "after_work_seconds")
+
+
+def unavailable_metrics(frame: pl.DataFrame, granularity: str) -> dict[str, str]:
+    """Metrics the input cannot support, with the reason shown to the user."""
+    has = set(frame.columns).__contains__
+    missing: dict[str, str] = {}
+    if not any(has(c) for c in HANDLE_COLUMNS):
+        missing["aht"] = "talk/hold/after-work columns"
+    for name in ("csat", "nps"):
+        if not has(name):
+            missing[name] = f"{name} column"
+    if granularity == "messages":
+        # Without a single resolved event, "nothing resolved, everything open" would be a
+        # claim the data cannot make (exports of messages alone: Front, TWCS).
+        if not (has("event") and (frame["event"] == "resolved").any()):
+            for name in ("resolution_time", "backlog", "fcr_rate"):
+                missing[name] = "resolution events (event: resolved)"
+        return missing
+    missing["reply_time"] = "message timeline (one row per message)"
+    if not has("created_at"):
+        for name in ("first_response_time", "bot_first_response_time", "resolution_time"):
+            missing[name] = "creation time (created_at)"
+    else:
+        if not any(has(c) for c in ("first_response_at", "first_response_seconds",
+                                    "first_response_minutes")):  # fmt: skip
+            missing["first_response_time"] = "first response column"
+        if not any(has(c) for c in ("bot_first_response_at", "bot_first_response_seconds")):
+            missing["bot_first_response_time"] = "bot first response column"
+        if not has("resolved_at"):
+            missing["resolution_time"] = "resolution time (resolved_at)"
+    if not (has("status") or has("resolved_at")):
+        missing["backlog"] = missing["fcr_rate"] = "status or resolved_at column"
+    elif not (has("reopen_count") or has("escalated")):
+        missing["fcr_rate"] = "reopen_count or escalated column"
+    return missing
