@@ -1,6 +1,12 @@
 """carecli: customer-care KPIs from conversation logs.
 
-The importable core (no CLI needed)::
+The importable core (no CLI needed): one call does what `carecli report` does::
+
+    from carecli import Request, run
+    result = run(Request(data=(Path("messages.jsonl"),), week="2026-W45"))
+    result.report, result.outcomes, result.findings, result.warnings
+
+or stage by stage::
 
     from carecli import load_config, load_dataset, build_report, parse_week
     config = load_config(None)
@@ -16,6 +22,9 @@ __version__ = "0.1.0"
 
 # Heavy modules (polars) load on first use so `carecli --help` starts fast.
 _EXPORTS = {
+    "run": "carecli.core",
+    "Request": "carecli.core",
+    "Result": "carecli.core",
     "load_config": "carecli.config.files",
     "parse_config": "carecli.config.model",
     "Config": "carecli.config.model",
