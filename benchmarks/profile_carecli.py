@@ -182,7 +182,7 @@ class Profiler:
 
 def source_fingerprint() -> str:
     """Short hash of carecli's Python sources: which code state the figures describe."""
-    root = Path(carecli.report.__file__).parent
+    root = Path(carecli.__file__).parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
