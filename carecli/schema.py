@@ -16,6 +16,7 @@ MESSAGE_FIELDS = (
     "priority",
     "csat",
     "nps",
+    "score",  # one column for several surveys: the CSAT on csat events, the NPS on nps events
     "talk_seconds",
     "hold_seconds",
     "after_work_seconds",
@@ -46,6 +47,10 @@ CONVERSATION_FIELDS = (
     "escalated",
     "inbound_messages",
     "outbound_messages",
+    # Contact-centre exports: whether an agent answered (no: the customer abandoned) and
+    # how long the customer waited in the queue, until the answer or until they left.
+    "answered",
+    "wait_seconds",
 )
 
 FIELDS = frozenset(MESSAGE_FIELDS) | frozenset(CONVERSATION_FIELDS)
@@ -78,6 +83,7 @@ CANONICAL_VALUES: dict[str, tuple[str, ...]] = {
     "status": STATUSES,
     "channel": CHANNELS,
     "escalated": ("true", "false"),
+    "answered": ("true", "false"),
     "priority": (),
     # Ratings exported as words (Zendesk's Good/Bad): spelling -> number, or "none" for
     # a survey offered but not answered.
@@ -134,6 +140,10 @@ BUILTIN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "true": ("true", "yes", "y", "1", "t"),
         "false": ("false", "no", "n", "0", "f", ""),
     },
+    "answered": {
+        "true": ("true", "yes", "y", "1", "t", "answered"),
+        "false": ("false", "no", "n", "0", "f", "abandoned", "missed", "unanswered"),
+    },
 }
 
 # How each field is typed when read: numbers, a closed set of values (unknown ones are
@@ -150,7 +160,19 @@ NUMBER_FIELDS = (
     "reopen_count",
     "inbound_messages",
     "outbound_messages",
+    "score",
+    "wait_seconds",
 )
-ENUM_FIELDS = ("role", "event", "status", "channel", "escalated")
+# Number fields that are durations: also read as H:MM:SS or MM:SS, and scaled by `units:`.
+DURATION_UNITS = {
+    "talk_seconds": "seconds",
+    "hold_seconds": "seconds",
+    "after_work_seconds": "seconds",
+    "first_response_seconds": "seconds",
+    "bot_first_response_seconds": "seconds",
+    "wait_seconds": "seconds",
+    "first_response_minutes": "minutes",
+}
+ENUM_FIELDS = ("role", "event", "status", "channel", "escalated", "answered")
 TEXT_FIELDS = ("agent", "team", "topic")
 LOWER_TEXT_FIELDS = ("priority",)

@@ -9,6 +9,7 @@ import pytest
 
 from carecli.config.files import find_config_path, load_config
 from carecli.config.model import Config, CsatConfig, format_key_path, parse_config
+from carecli.config.shapes import ContactCentre
 from carecli.config.targets import Levels
 from carecli.errors import ConfigError
 
@@ -68,6 +69,13 @@ csv_separator: ";"
 columns:
   conversation_id: Ticket
   created_at: Opened
+  resolved_at: [Closed date, Closed time]
+units:
+  talk_seconds: minutes
+missing: ["-", Not Provided]
+contact_centre:
+  answer_within: 30s
+  short_abandon: 5s
 values:
   status:
     resolved: [Erledigt, 1]
@@ -108,6 +116,10 @@ def test_every_key() -> None:
     assert config.granularity == "conversations"
     assert config.csv_separator == ";"
     assert config.columns == {"conversation_id": "Ticket", "created_at": "Opened"}
+    assert config.combined == {"resolved_at": ("Closed date", "Closed time")}
+    assert config.units == {"talk_seconds": 60.0}
+    assert config.missing == ("-", "not provided")
+    assert config.contact_centre == ContactCentre(answer_within_s=30.0, short_abandon_s=5.0)
     # Spellings are matched lower-cased, YAML numbers as the text a file holds.
     assert config.values == {
         "status": {"resolved": ("erledigt", "1")},
@@ -133,7 +145,8 @@ def test_every_key() -> None:
     assert config.clock == "business"
     assert config.channel_calendars == {"email": "office", "default": "office"}
     assert config.path == WHERE
-    settable = {f.name for f in dataclasses.fields(Config)} - {"path", "explicit"}
+    derived = {"path", "explicit", "combined"}  # combined: from columns:
+    settable = {f.name for f in dataclasses.fields(Config)} - derived
     assert config.explicit == settable  # the test sets every key there is
 
 

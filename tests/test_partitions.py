@@ -24,7 +24,7 @@ from carecli.errors import InputError
 from carecli.input.load import open_source
 from carecli.report.build import Dataset, load_dataset
 from carecli.timeline import partitions
-from carecli.timeline.build import KEY, Timeline
+from carecli.timeline.frames import KEY, Timeline
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
 ORDER = {

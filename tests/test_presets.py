@@ -17,8 +17,8 @@ from carecli.config.model import Config, parse_config
 from carecli.errors import ConfigError, InputError, UsageError
 from carecli.input import presets
 from carecli.input.load import open_source
-from carecli.input.normalize import thread_roots
 from carecli.input.presets import with_preset
+from carecli.input.threads import thread_roots
 from carecli.periods import all_time, parse_week
 from carecli.report.build import build_report, load_dataset
 

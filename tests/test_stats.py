@@ -16,7 +16,7 @@ from carecli.metrics.registry import METRICS
 from carecli.periods import parse_week
 from carecli.report.build import load_dataset
 from carecli.report.stats import compute_stats, compute_stats_by, filter_timeline
-from carecli.timeline.build import KEY
+from carecli.timeline.frames import KEY
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "messages.jsonl"
 

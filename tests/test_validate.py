@@ -120,7 +120,8 @@ TICKETS = "conversation_id,created_at"
 def test_nps_scale_is_0_to_10_inclusive(tmp_path: Path) -> None:
     rows = "".join(f"c1,2026-11-02T09:0{i}:00Z,customer,{n}\n" for i, n in enumerate((0, 10, 11)))
     assert first_error(tmp_path, MESSAGES + ",nps\n" + rows) == (
-        "row 3: column 'nps' (nps) '11' is outside the 0-10 NPS scale"
+        "row 3: column 'nps' (nps) '11' is outside the 0-10 NPS scale; if it means no answer, "
+        "list it under values: {nps: {none: [...]}}"
     )
 
 

@@ -10,6 +10,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from carecli.config.calendars import Calendar, read_calendars
+from carecli.config.shapes import (
+    ContactCentre,
+    read_combined,
+    read_contact_centre,
+    read_missing,
+    read_units,
+)
 from carecli.config.smtp import SmtpSettings, read_smtp
 from carecli.config.targets import Target, read_targets
 from carecli.config.yaml_file import read_yaml
@@ -44,6 +51,10 @@ class Config:
     granularity: str = "auto"
     csv_separator: str = ","
     columns: Mapping[str, str] = field(default_factory=dict)
+    combined: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # [Date, Time]
+    units: Mapping[str, float] = field(default_factory=dict)  # duration field -> s per unit
+    missing: tuple[str, ...] = ()  # spellings of an empty cell, lower-cased
+    contact_centre: ContactCentre = field(default_factory=ContactCentre)
     values: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     channels: tuple[str, ...] = ()
     csat: CsatConfig = field(default_factory=CsatConfig)
@@ -154,6 +165,9 @@ class _Reader:
             "constants",
             "threads",
             "agent_side_fields",
+            "units",
+            "missing",
+            "contact_centre",
         }
         for key in data:
             if key not in known:
@@ -184,6 +198,10 @@ class _Reader:
             granularity=self.choice(data, "granularity", GRANULARITIES, "auto"),
             csv_separator=separator,
             columns=self.read_columns(data.get("columns")),
+            combined=self.read_combined(data.get("columns")),
+            units=read_units(data.get("units"), self.problem),
+            missing=read_missing(data.get("missing"), self.problem),
+            contact_centre=read_contact_centre(data.get("contact_centre"), self.problem),
             values=self.read_values(data.get("values"), channels),
             channels=channels,
             csat=self.read_csat(data.get("csat")),
@@ -213,11 +231,24 @@ class _Reader:
                 hint = difflib.get_close_matches(str(name), sorted(FIELDS), n=1)
                 suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
                 self.problem(("columns", name), f"unknown field{suggestion} (see docs/config.md)")
+            elif isinstance(source, list):
+                continue  # a date and a time column: read_combined
             elif not isinstance(source, str) or not source:
                 self.problem(("columns", name), f"expected a column name, got {source!r}")
             else:
                 columns[name] = source
         return columns
+
+    def read_combined(self, raw: Any) -> dict[str, tuple[str, str]]:
+        if not isinstance(raw, dict):
+            return {}
+        combined = {}
+        for name, source in raw.items():
+            if name in FIELDS and isinstance(source, list):
+                pair = read_combined(name, source, self.problem)
+                if pair is not None:
+                    combined[name] = pair
+        return combined
 
     def read_values(
         self, raw: Any, raw_channels: tuple[str, ...] = ()

@@ -390,3 +390,9 @@ def _locate_csv_problem(path: Path, exc: BaseException, separator: str = ",") ->
     except OSError as os_exc:
         return f"{path}: cannot read the file ({os_exc.strerror or os_exc})"
     return f"{path}: cannot parse the CSV file ({_first_line(exc)})"
+
+
+def column_list(columns: tuple[str, ...]) -> str:
+    """Column names for a message: the first 12, quoted, then how many more."""
+    shown = ", ".join(repr(c) for c in columns[:12])
+    return shown + (f" and {len(columns) - 12} more" if len(columns) > 12 else "")

@@ -8,7 +8,9 @@ import polars as pl
 
 from carecli.config.model import Config
 from carecli.errors import InputError
-from carecli.input.load import ROW_INDEX, Source, collect
+from carecli.input.load import ROW_INDEX, Source, collect, column_list
+from carecli.input.shapes import blanked, combined_name, duration, split_score
+from carecli.input.threads import THREAD_ID, thread_columns, thread_roots
 from carecli.input.timestamps import (
     TIMESTAMP_FIELDS,
     as_text,
@@ -24,6 +26,7 @@ from carecli.schema import (
     CANONICAL_VALUES,
     CHANNELS,
     CONVERSATION_FIELDS,
+    DURATION_UNITS,
     ENUM_FIELDS,
     LOWER_TEXT_FIELDS,
     MESSAGE_FIELDS,
@@ -37,8 +40,6 @@ REQUIRED = {
     "conversations": ("conversation_id",),
 }
 
-_THREAD_ID = "__message_id"
-_THREAD_PARENT = "__reply_to"
 # Fields whose text is mapped onto canonical spellings (or trimmed): few distinct values.
 _SPELLED = ENUM_FIELDS + LOWER_TEXT_FIELDS + TEXT_FIELDS
 # Few distinct values over millions of rows: 4-byte category codes instead of text.
@@ -62,15 +63,27 @@ def resolve_mapping(source: Source, config: Config) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for canonical in dict.fromkeys(MESSAGE_FIELDS + CONVERSATION_FIELDS):
         wanted = config.columns.get(canonical)
-        if wanted is not None:
-            if wanted not in source.columns:
+        pair = config.combined.get(canonical)
+        for column in pair or ((wanted,) if wanted is not None else ()):
+            if column not in source.columns:
                 raise InputError(
-                    f"{source.path}: config columns.{canonical} names column {wanted!r}, "
-                    f"which the file does not have; its columns are: {_list(source.columns)}"
+                    f"{source.path}: config columns.{canonical} names column {column!r}, "
+                    f"which the file does not have; its columns are: {column_list(source.columns)}"
                 )
+        if pair is not None:
+            mapping[canonical] = combined_name(pair)  # a date and a time column, read as one
+        elif wanted is not None:
             mapping[canonical] = wanted
         elif simple_name(canonical) in by_simple_name:
             mapping[canonical] = by_simple_name[simple_name(canonical)]
+    if "score" in mapping and "event" not in mapping and "event" not in config.constants:
+        if "score" in config.columns:
+            raise InputError(
+                f"{source.path}: columns.score needs an event column, which says whether a "
+                "score is a CSAT rating (event csat) or an NPS answer (event nps); map it with "
+                "columns: {event: <column>}"
+            )
+        del mapping["score"]  # a column merely named "score": without events it says nothing
     return mapping
 
 
@@ -90,7 +103,7 @@ def detect_granularity(source: Source, mapping: dict[str, str], config: Config) 
         return "conversations"
     raise InputError(
         f"{source.path}: no 'timestamp' column (one row per message) nor 'created_at' column "
-        f"(one row per conversation); its columns are: {_list(source.columns)}. "
+        f"(one row per conversation); its columns are: {column_list(source.columns)}. "
         "Map yours under columns: in the config"
     )
 
@@ -116,7 +129,7 @@ class Prepared:
         validated (a wrong constant already stopped `prepare`)."""
         if not self.threads:
             return self.mapping
-        linked = dict.fromkeys(("conversation_id", "message_id"), self.threads[_THREAD_ID])
+        linked = dict.fromkeys(("conversation_id", "message_id"), self.threads[THREAD_ID])
         return {**self.mapping, **linked}
 
     @property
@@ -155,7 +168,7 @@ def prepare(source: Source, config: Config) -> Prepared:
     fields = MESSAGE_FIELDS if granularity == "messages" else CONVERSATION_FIELDS
     mapping = {name: column for name, column in mapping.items() if name in fields}
     constants = {k: v for k, v in config.constants.items() if k in fields and k not in mapping}
-    threads = _thread_columns(source, config)
+    threads = thread_columns(source, config)
     for name, value in constants.items():
         known = CANONICAL_VALUES.get(name)
         if known and canonical_value(name, value, config) is None:
@@ -170,10 +183,18 @@ def prepare(source: Source, config: Config) -> Prepared:
                 f"{source.path}: missing required column {name!r} for one row per "
                 f"{granularity[:-1]}; add it or map yours with columns: {{{name}: <column>}}"
             )
+    pairs = {combined_name(p): p for n, p in config.combined.items() if n in mapping}
     wanted = [*mapping.values(), *threads.values()]
-    scanned = source.scan(list(dict.fromkeys(wanted)))
+    read = [c for column in wanted for c in pairs.get(column, (column,))]
+    scanned = blanked(source.scan(list(dict.fromkeys(read))), config.missing)
+    scanned = scanned.with_columns(
+        pl.concat_str(
+            pl.col(date).cast(pl.String), pl.col(time).cast(pl.String), separator=" "
+        ).alias(name)
+        for name, (date, time) in pairs.items()
+    )
     # A blank line (often the last of a file) reads as a row of nulls: it is not a record.
-    raw = scanned.filter(~pl.all_horizontal(pl.col(c).is_null() for c in dict.fromkeys(wanted)))
+    raw = scanned.filter(~pl.all_horizontal(pl.col(c).is_null() for c in dict.fromkeys(read)))
     schema = raw.collect_schema()
     # The probes ignore nulls themselves; on the unfiltered scan, the sample of the first
     # rows reads only those rows (a filter before it makes polars read ~10x more).
@@ -227,11 +248,13 @@ def finish(prepared: Prepared, frame: pl.DataFrame, strict: bool = True) -> Norm
         )
     if threads:
         frame = frame.with_columns(
-            conversation_id=thread_roots(frame), message_id=pl.col(_THREAD_ID)
+            conversation_id=thread_roots(frame), message_id=pl.col(THREAD_ID)
         )
         frame = frame.with_columns(pl.col("conversation_id").alias(RAW + "conversation_id"))
-    shown = prepared.fields
-    problems = find_problems(frame, source, prepared.read_fields, config)
+    shown, checked = prepared.fields, prepared.read_fields
+    if "score" in shown:
+        frame, shown, checked = split_score(frame, shown, checked)
+    problems = find_problems(frame, source, checked, config)
     if problems and strict:
         raise InputError(problems[0].describe(source.path))
     frame = frame.select(
@@ -242,46 +265,6 @@ def finish(prepared: Prepared, frame: pl.DataFrame, strict: bool = True) -> Norm
         ],
     )
     return Normalized(prepared.granularity, frame, source, shown, tuple(problems))
-
-
-def _thread_columns(source: Source, config: Config) -> dict[str, str]:
-    if not config.threads:
-        return {}
-    columns = {_THREAD_ID: config.threads["message_id"], _THREAD_PARENT: config.threads["reply_to"]}
-    for column in columns.values():
-        if column not in source.columns:
-            raise InputError(
-                f"{source.path}: threads: names column {column!r}, which the file does not "
-                f"have; its columns are: {_list(source.columns)}"
-            )
-    return columns
-
-
-def thread_roots(frame: pl.DataFrame) -> pl.Series:
-    """The root message of each message's reply chain, by pointer doubling (log depth).
-
-    A reply to a message absent from the file (a cut-off thread) starts its own chain.
-    """
-    ids = frame[_THREAD_ID].str.replace(r"\.0+$", "")
-    parents = frame[_THREAD_PARENT].str.replace(r"\.0+$", "")
-    links = pl.DataFrame({"id": ids, "up": parents}).with_columns(
-        up=pl.when(pl.col("up").is_in(ids.implode()) & (pl.col("up") != pl.col("id")))
-        .then(pl.col("up"))
-        .otherwise(pl.col("id"))
-    )
-    lookup = links.unique("id", keep="first")
-    for _ in range(64):  # 2^64 links: any real thread depth
-        step = links.join(
-            lookup.select(pl.col("id").alias("up"), pl.col("up").alias("next")),
-            on="up",
-            how="left",
-            maintain_order="left",
-        ).with_columns(next=pl.coalesce("next", "up"))
-        if step["next"].equals(links["up"]):
-            break
-        links = step.select("id", up="next")
-        lookup = links.unique("id", keep="first")
-    return links["up"]
 
 
 def _map_spellings(frame: pl.DataFrame, fields: dict[str, str], config: Config) -> pl.DataFrame:
@@ -339,6 +322,8 @@ def _typed(
             text = pl.when(lowered.is_in([s for s, c in aliases.items() if c == "none"]))
             text = text.then(None).otherwise(lowered.replace(aliases))
         expr = text.cast(pl.Float64, strict=False)
+        if name in DURATION_UNITS:
+            expr = duration(text, expr, name, config)
     elif name in ENUM_FIELDS or name in LOWER_TEXT_FIELDS:
         expr = canonical_values(name, column, dtype, config)
     else:
@@ -371,11 +356,6 @@ def canonical_values(name: str, column: pl.Expr, dtype: pl.DataType, config: Con
 def simple_name(name: str) -> str:
     """A column name as matched to a field: case, spaces and dashes do not matter."""
     return name.strip().lower().replace(" ", "_").replace("-", "_")
-
-
-def _list(columns: tuple[str, ...]) -> str:
-    shown = ", ".join(repr(c) for c in columns[:12])
-    return shown + (f" and {len(columns) - 12} more" if len(columns) > 12 else "")
 
 
 __all__ = ["CHANNELS", "Normalized", "normalize", "parse_timestamps", "resolve_mapping"]

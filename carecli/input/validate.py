@@ -15,7 +15,7 @@ import polars as pl
 from carecli.config.model import Config
 from carecli.input.load import ROW_INDEX, Source
 from carecli.input.timestamps import TIMESTAMP_FIELDS, parse_timestamps
-from carecli.schema import CANONICAL_VALUES, ENUM_FIELDS, NUMBER_FIELDS
+from carecli.schema import CANONICAL_VALUES, DURATION_UNITS, ENUM_FIELDS, NUMBER_FIELDS
 
 RAW = "__raw_"  # prefix of the raw-text column kept beside a typed field
 
@@ -97,9 +97,12 @@ def find_problems(
                  for s in spellings]  # fmt: skip
         meant = pl.col(RAW + name).cast(pl.String).str.strip_chars().str.to_lowercase()
         unreadable = _unparsed(name) & ~meant.is_in(empty)
-        hint = "is not a number" + (
-            f"; map words under values: {{{name}: ...}}" if not empty else ""
-        )
+        if name in DURATION_UNITS:
+            hint = "is not a duration; write seconds, H:MM:SS or MM:SS, or set its unit in units:"
+        else:
+            hint = "is not a number" + (
+                f"; map words under values: {{{name}: ...}}" if not empty else ""
+            )
         if_missing(name, unreadable, hint)
     for name in fields_present(ENUM_FIELDS):
         known = CANONICAL_VALUES[name] + (config.channels if name == "channel" else ())
@@ -125,11 +128,22 @@ def find_problems(
     if "csat" in present:
         low, high = csat.scale_min, csat.scale_max
         outside = ((pl.col("csat") < low) | (pl.col("csat") > high)) & ~pl.col("csat").is_nan()
-        always("csat", outside, f"is outside the {low}-{high} scale; set csat.scale in the config")
+        always(
+            "csat",
+            outside,
+            f"is outside the {low}-{high} scale; set csat.scale in the config, or, if it means "
+            "no rating, list it under values: {csat: {none: [...]}}",
+        )
     if "nps" in present:
         outside = ((pl.col("nps") < 0) | (pl.col("nps") > 10)) & ~pl.col("nps").is_nan()
-        always("nps", outside, "is outside the 0-10 NPS scale")
-    for name in ("talk_seconds", "hold_seconds", "after_work_seconds", "reopen_count"):
+        always(
+            "nps",
+            outside,
+            "is outside the 0-10 NPS scale; if it means no answer, list it under "
+            "values: {nps: {none: [...]}}",
+        )
+    never_negative = ("talk_seconds", "hold_seconds", "after_work_seconds", "wait_seconds")
+    for name in (*never_negative, "reopen_count"):
         if name in present:
             always(name, pl.col(name) < 0, "is negative")
     problems = []

@@ -23,7 +23,8 @@ from carecli.report.stats import Stats, compute_stats_by, empty_stats, filter_ti
 from carecli.schema import DIMENSIONS
 from carecli.timeline import clock
 from carecli.timeline.asof import AsOf, at_same_age, default_as_of
-from carecli.timeline.build import Timeline, from_conversations, from_messages, handed_over
+from carecli.timeline.build import from_conversations, from_messages, handed_over
+from carecli.timeline.frames import Timeline
 from carecli.timeline.partitions import SpillFailed, load_timeline, partition_count
 
 

@@ -21,7 +21,7 @@ import polars as pl
 
 from carecli.input.findings import CID, Finding
 from carecli.report.build import Dataset
-from carecli.timeline.build import KEY
+from carecli.timeline.frames import KEY
 
 # Clocks drift and exports lag: only times more than this after now are "in the future".
 FUTURE_TOLERANCE = timedelta(hours=1)

@@ -16,7 +16,8 @@ from carecli.config.model import Config
 from carecli.metrics.registry import METRICS, aggregations_for
 from carecli.periods import Period
 from carecli.timeline.asof import conversations_at, turns_at
-from carecli.timeline.build import KEY, Timeline, with_state_at
+from carecli.timeline.build import with_state_at
+from carecli.timeline.frames import KEY, Timeline
 
 Stats = dict[str, Any]
 GroupKey = tuple[str | None, ...]

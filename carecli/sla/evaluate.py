@@ -25,9 +25,10 @@ from carecli.metrics.registry import METRICS, Waiting
 from carecli.periods import Period
 from carecli.schema import DIMENSIONS
 from carecli.timeline.asof import conversations_at, turns_at
-from carecli.timeline.build import CID, KEY, Timeline, with_state_at
+from carecli.timeline.build import CID, with_state_at
 from carecli.timeline.clock import age as clock_age
 from carecli.timeline.clock import elapsed
+from carecli.timeline.frames import KEY, Timeline
 
 STATUSES = ("pass", "warn", "fail", "no_data")
 LISTED = (CID, "channel", "agent", "value", "reason")

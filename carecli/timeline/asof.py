@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from carecli.config.model import Config
-from carecli.timeline.build import KEY, Timeline
 from carecli.timeline.clock import elapsed
+from carecli.timeline.frames import KEY, Timeline
 
 # Data whose last event is at most this old is live: it is evaluated as of now.
 LIVE_WITHIN = timedelta(hours=1)

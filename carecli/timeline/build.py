@@ -7,7 +7,6 @@ conversations, no Python per row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import polars as pl
@@ -16,66 +15,7 @@ from carecli.input.load import ROW_INDEX
 from carecli.schema import DIMENSIONS
 from carecli.timeline.availability import unavailable_metrics
 from carecli.timeline.event_order import CID, GID, drop_identical_events, sort_by_conversation
-
-# A conversation's number, unique within one timeline: reply turns carry only it, status
-# events carry it beside the text id, and joins match on it (~2x faster than on text ids).
-KEY = "_key"
-
-# Columns of the per-conversation frame that every metric reads.
-CONVERSATION_COLUMNS = (
-    KEY,
-    CID,
-    "created_at",
-    # The moments behind the durations, kept so a business-hours clock can recompute them.
-    "first_response_at",
-    "bot_first_response_at",
-    "resolved_at",
-    *DIMENSIONS,
-    "first_response_s",
-    "bot_first_response_s",
-    # Whether an agent (a bot) responded at all: a response whose time was left out as
-    # impossible (before the start, NaN) has a null duration but is not awaited.
-    "answered",
-    "bot_answered",
-    "is_resolved",
-    "resolution_s",
-    "reopened",
-    "escalated",
-    # When it was first escalated or transferred (null: never, or a ticket export without
-    # event times): what an as-of view needs to replay it (carecli.asof).
-    "escalated_at",
-    "csat",
-    "nps",
-    "handle_s",
-    "inbound_messages",
-    "outbound_messages",
-)
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """What metrics need: conversations, reply turns (None without messages), status changes."""
-
-    conversations: pl.DataFrame
-    # KEY, started_at, replied_at, reply_s (null = still waiting); every turn's conversation
-    # is a row of `conversations` (a turn starts at a customer message)
-    turns: pl.DataFrame | None
-    # KEY, conversation_id, at, resolved (bool): resolved/reopened events, in each
-    # conversation's timeline order (time, ties in file order)
-    status: pl.DataFrame
-    unavailable: dict[str, str]  # metric -> what the input lacks for it
-    skipped_without_customer: int = 0  # conversations with no customer message (no start)
-    negative_durations: int = 0  # conversation rows whose times run backwards (left out)
-    duplicate_events: int = 0  # identical events dropped (overlapping exports)
-    # What an as-of view (carecli.asof) replays, for message events only (None for ticket
-    # rows, which carry no times for these): KEY, at, outbound (bool) per message; and
-    # KEY, at, csat, nps, handle_s per event carrying a rating or a handle time, in order.
-    messages: pl.DataFrame | None = None
-    ratings: pl.DataFrame | None = None
-    # The data's first and last moment (any event or ticket time): the default as-of.
-    first_event_at: datetime | None = None
-    last_event_at: datetime | None = None
-
+from carecli.timeline.frames import CONVERSATION_COLUMNS, KEY, Timeline
 
 # Before any period end: the moment of a status known only from a ticket without times.
 _LONG_AGO = datetime(1, 1, 1, tzinfo=UTC)
@@ -241,7 +181,11 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     # Compact copies: the collected chunks are slices that hold their sources' buffers
     # (twice the memory, which partitions would each leave behind).
     return Timeline(
-        conversations=started.select(CONVERSATION_COLUMNS).rechunk(),
+        conversations=started.with_columns(
+            abandoned=pl.lit(None, pl.Boolean), wait_s=pl.lit(None, pl.Float64)
+        )
+        .select(CONVERSATION_COLUMNS)
+        .rechunk(),
         turns=turns_df.rechunk(),
         status=status_df.rechunk(),
         unavailable=unavailable,
@@ -286,11 +230,12 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
         "after_work_seconds",
         "inbound_messages",
         "outbound_messages",
+        "wait_seconds",
     )
     moments = ("created_at", "first_response_at", "bot_first_response_at", "resolved_at")
     lazy = _with_defaults(rows.lazy().with_row_index(KEY, offset=1), number_cols, pl.Float64)
     lazy = _with_defaults(lazy, moments, pl.Datetime("us", "UTC"))
-    lazy = _with_defaults(lazy, ("status", "escalated", *DIMENSIONS), pl.String)
+    lazy = _with_defaults(lazy, ("status", "escalated", "answered", *DIMENSIONS), pl.String)
     # Without a status column, a resolution timestamp is what says a ticket is resolved.
     if "status" in rows.columns:
         is_resolved = (pl.col("status") == "resolved").fill_null(False)
@@ -299,20 +244,29 @@ def from_conversations(rows: pl.DataFrame) -> Timeline:
     handle_parts = [pl.col(c) for c in ("talk_seconds", "hold_seconds", "after_work_seconds")]
     any_handle = pl.any_horizontal([c.is_not_null() for c in handle_parts])
     created = pl.col("created_at")
+    # A contact-centre export's answered flag (null without the column) says it outright;
+    # an answered contact's queue wait is its speed of answer.
+    flagged = pl.col("answered") == "true"
     conversations = lazy.with_columns(
         first_response_s=pl.coalesce(
             _seconds(pl.col("first_response_at"), created),
             pl.col("first_response_seconds"),
             pl.col("first_response_minutes") * 60,
+            pl.when(flagged).then(pl.col("wait_seconds")),
         ),
         bot_first_response_s=pl.coalesce(
             _seconds(pl.col("bot_first_response_at"), created),
             pl.col("bot_first_response_seconds"),
         ),
-        answered=pl.any_horizontal(
-            pl.col(c).is_not_null()
-            for c in ("first_response_at", "first_response_seconds", "first_response_minutes")
+        answered=pl.coalesce(
+            flagged,
+            pl.any_horizontal(
+                pl.col(c).is_not_null()
+                for c in ("first_response_at", "first_response_seconds", "first_response_minutes")
+            ),
         ),
+        abandoned=pl.col("answered") == "false",
+        wait_s=pl.col("wait_seconds"),
         bot_answered=pl.any_horizontal(
             pl.col(c).is_not_null() for c in ("bot_first_response_at", "bot_first_response_seconds")
         ),

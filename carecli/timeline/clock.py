@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import polars as pl
 
 from carecli.config.model import Config
-from carecli.timeline.build import KEY, Timeline
 from carecli.timeline.business_time import business_seconds
+from carecli.timeline.frames import KEY, Timeline
 
 DEFAULT = "default"
 

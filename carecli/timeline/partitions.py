@@ -23,8 +23,9 @@ from carecli.errors import InputError
 from carecli.input.load import Source, reading
 from carecli.input.normalize import Prepared, finish, no_data_rows
 from carecli.input.validate import DataProblem, merge_problems
-from carecli.timeline.build import KEY, Timeline, from_messages, handed_over
+from carecli.timeline.build import from_messages, handed_over
 from carecli.timeline.event_order import CID
+from carecli.timeline.frames import KEY, Timeline
 
 # Fewer events than this are read in memory: writing partitions costs ~0.25 s on 1M
 # events (a third of the load), and one frame of 1.5M events peaks at ~650 MB.
