@@ -66,7 +66,7 @@ def _email(result: Result, recipients: Sequence[str], subject: str) -> None:
     """The digest as plain text and email-safe HTML, with the verdict in the subject."""
     from carecli.delivery.mail import build_message, send
     from carecli.render import OutputFormat
-    from carecli.render.formats import render
+    from carecli.render.formats import email_html, render
 
     smtp = result.config.smtp
     assert smtp is not None
@@ -75,7 +75,7 @@ def _email(result: Result, recipients: Sequence[str], subject: str) -> None:
         smtp.sender,
         recipients,
         render(OutputFormat.md, result),
-        render(OutputFormat.html, result),
+        email_html(result),
     )
     send(smtp, message)
     err(f"report emailed to {', '.join(recipients)}")

@@ -74,6 +74,17 @@ def _html(result: Result, _: Screen) -> str:
     return html.render(report, result.outcomes, result.trend, changes, result.daily)
 
 
+def email_html(result: Result) -> str:
+    """The digest for the text/html part of an email: no SVG, inline styles only."""
+    from carecli.render import email_html
+    from carecli.render.summary import what_changed
+
+    report = _report(result)
+    return email_html.render(
+        report, result.outcomes, result.trend, what_changed(report), result.daily
+    )
+
+
 def _openmetrics(result: Result, _: Screen) -> str:
     from carecli.render import openmetrics
 
