@@ -77,6 +77,8 @@ def test_subject_and_plain_text_part(received: EmailMessage) -> None:
     text = plain.get_content()
     assert "2026-W47" in text and "Headline KPIs" in text
     assert "<" not in text.replace("<=", "")  # no markup in the text alternative
+    assert "**" not in text and "\\" not in text and "| ---" not in text  # nor Markdown
+    assert "SLA: FAIL" in text and "Headline KPIs\n=============" in text
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")

@@ -65,8 +65,7 @@ def deliver(
 def _email(result: Result, recipients: Sequence[str], subject: str) -> None:
     """The digest as plain text and email-safe HTML, with the verdict in the subject."""
     from carecli.delivery.mail import build_message, send
-    from carecli.render import OutputFormat
-    from carecli.render.formats import email_html, render
+    from carecli.render.formats import email_html, email_text
 
     smtp = result.config.smtp
     assert smtp is not None
@@ -74,7 +73,7 @@ def _email(result: Result, recipients: Sequence[str], subject: str) -> None:
         subject,
         smtp.sender,
         recipients,
-        render(OutputFormat.md, result),
+        email_text(result),
         email_html(result),
     )
     send(smtp, message)

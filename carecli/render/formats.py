@@ -85,6 +85,17 @@ def email_html(result: Result) -> str:
     )
 
 
+def email_text(result: Result) -> str:
+    """The digest for the text/plain part of an email: plain text, no Markdown marks."""
+    from carecli.render import plaintext
+    from carecli.render.summary import what_changed
+
+    report = _report(result)
+    return plaintext.render(
+        report, result.outcomes, result.trend, what_changed(report), result.daily
+    )
+
+
 def _openmetrics(result: Result, _: Screen) -> str:
     from carecli.render import openmetrics
 
