@@ -74,7 +74,7 @@ def test_subject_and_plain_text_part(received: EmailMessage) -> None:
     assert received["Subject"] == "carecli weekly report 2026-W47 — SLA: FAIL"
     plain = received.get_body(("plain",))
     assert plain is not None and plain.get_content_type() == "text/plain"
-    text = plain.get_content()
+    text = plain.get_content().replace("\r\n", "\n")  # SMTP carries CRLF line ends
     assert "2026-W47" in text and "Headline KPIs" in text
     assert "<" not in text.replace("<=", "")  # no markup in the text alternative
     assert "**" not in text and "\\" not in text and "| ---" not in text  # nor Markdown
