@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from http_server import Hooks
+from http_server import running as running_http
 from smtp_server import Inbox, running
 from typer.testing import CliRunner
 
@@ -29,4 +31,11 @@ def runner() -> CliRunner:
 def smtp_server(request: pytest.FixtureRequest) -> Iterator[tuple[Inbox, int]]:
     """A real local SMTP server; parametrize indirectly with True to require LOGIN auth."""
     with running(auth=getattr(request, "param", False)) as server:
+        yield server
+
+
+@pytest.fixture
+def hooks() -> Iterator[Hooks]:
+    """A real local HTTP server recording webhook posts (tests/http_server.py)."""
+    with running_http() as server:
         yield server

@@ -99,6 +99,9 @@ smtp:
   host: smtp.example.com
   sender: Care team <care@example.com>
   username: care
+notify:
+  - https://hooks.slack.com/services/T/B/X
+  - {url: "${CARECLI_TEAMS_WEBHOOK}", kind: teams, timeout: 5, retries: 1}
 calendars:
   office: {timezone: Europe/Berlin, hours: {mon-fri: "09:00-18:00"}}
 clock: business
@@ -141,6 +144,10 @@ def test_every_key() -> None:
         587,
         "care",
     )
+    assert [(w.url, w.kind, w.timeout, w.retries, w.where) for w in config.notify] == [
+        ("https://hooks.slack.com/services/T/B/X", None, 10.0, 3, "notify[0]"),
+        ("${CARECLI_TEAMS_WEBHOOK}", "teams", 5.0, 1, "notify[1]"),
+    ]
     assert set(config.calendars) == {"office"}
     assert config.clock == "business"
     assert config.channel_calendars == {"email": "office", "default": "office"}

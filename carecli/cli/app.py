@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -42,9 +42,6 @@ from carecli.cli.common import (
 from carecli.cli.config_commands import presets_app, validate
 from carecli.errors import UsageError
 from carecli.render import OutputFormat
-
-if TYPE_CHECKING:
-    from carecli.core import Result
 
 app = typer.Typer(
     name="carecli",
@@ -116,6 +113,17 @@ def report(
             "printed then (use --output to keep a copy).",
         ),
     ] = None,
+    notify: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="[KIND=]URL",
+            help="Post a summary to this chat webhook (repeatable): Slack, Teams or generic "
+            "JSON by the URL's host, or say slack=, teams=, json=. Adds to the config's notify:.",
+        ),
+    ] = None,
+    no_notify: Annotated[
+        bool, typer.Option("--no-notify", help="Do not post to the config's notify: webhooks.")
+    ] = False,
     weeks_back: Annotated[
         int,
         typer.Option(
@@ -142,6 +150,8 @@ def report(
 ) -> None:
     """Compute every KPI for a period, with the change versus the previous period."""
     with exit_codes(show_traceback):
+        from carecli.cli.deliver import deliver, webhooks
+        from carecli.config.notify import from_option
         from carecli.core import Request
         from carecli.delivery.output import check_destination, output_path, write_atomic
         from carecli.render.formats import FORMATS, Screen, render
@@ -153,6 +163,8 @@ def report(
             raise UsageError(f"--comparison {comparison!r}: use like-for-like or plain")
         if output is not None:
             check_destination(output)
+        for value in notify or []:
+            from_option(value)  # a bad --notify URL stops before the data is read
         digest = FORMATS[output_format].needs_digest or bool(email)
         if digest and not group_by:
             group_by = ["channel"]  # the weekly digest always has its by-channel tables
@@ -171,15 +183,16 @@ def report(
         )
         if email and result.config.smtp is None:
             raise UsageError("--email needs an smtp: section in the config (see docs/reports.md)")
+        hooks = webhooks(notify or [], result, use_config=not no_notify)
         text = render(output_format, result, Screen(use_colour() and output is None, width()))
+        destination = None
         if output is not None:
             destination = output_path(output, result.period, output_format)
             write_atomic(destination, text, result.inputs)
             err(f"report written to {destination}")
-        if email:
-            _email(result, email)
         if output is None and not email:
-            typer.echo(text, nl=False)
+            typer.echo(text, nl=False)  # before delivering: a failed post keeps the report
+        deliver(result, email or [], hooks, destination)
 
 
 def _common(
@@ -205,26 +218,6 @@ def _common(
         "clock": clock,
         "as_of": as_of,
     }
-
-
-def _email(result: Result, recipients: list[str]) -> None:
-    """The digest as Markdown and HTML alternatives, with the verdict in the subject."""
-    from carecli.delivery.mail import build_message, send, subject_for
-    from carecli.render.formats import render
-    from carecli.sla.evaluate import overall_status
-
-    smtp = result.config.smtp
-    assert smtp is not None
-    status = overall_status(result.outcomes) if result.outcomes else None
-    message = build_message(
-        subject_for(result.period, status),
-        smtp.sender,
-        recipients,
-        render(OutputFormat.md, result),
-        render(OutputFormat.html, result),
-    )
-    send(smtp, message)
-    err(f"report emailed to {', '.join(recipients)}")
 
 
 @app.command(cls=OptionalWeekCommand)

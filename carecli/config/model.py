@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from carecli.config.calendars import Calendar, read_calendars
+from carecli.config.notify import Webhook, read_notify
 from carecli.config.shapes import (
     ContactCentre,
     read_combined,
@@ -60,6 +61,7 @@ class Config:
     csat: CsatConfig = field(default_factory=CsatConfig)
     slas: tuple[Target, ...] = ()
     smtp: SmtpSettings | None = None
+    notify: tuple[Webhook, ...] = ()  # chat webhooks every `carecli report` posts to
     calendars: Mapping[str, Calendar] = field(default_factory=dict)
     clock: str = "calendar"  # "calendar" or "business": how durations are measured
     channel_calendars: Mapping[str, str] = field(default_factory=dict)  # channel -> calendar
@@ -158,6 +160,7 @@ class _Reader:
             "csat",
             "slas",
             "smtp",
+            "notify",
             "calendars",
             "clock",
             "channel_calendars",
@@ -207,6 +210,7 @@ class _Reader:
             csat=self.read_csat(data.get("csat")),
             slas=slas,
             smtp=read_smtp(data.get("smtp"), self.problem),
+            notify=read_notify(data.get("notify"), self.problem),
             calendars=calendars,
             clock=self.choice(data, "clock", CLOCKS, "calendar"),
             channel_calendars=self.read_channel_calendars(data.get("channel_calendars"), calendars),

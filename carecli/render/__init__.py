@@ -21,6 +21,7 @@ class OutputFormat(StrEnum):
     md = "md"
     html = "html"
     csv = "csv"
+    openmetrics = "openmetrics"
 
 
 # C0 and C1 control characters and DEL: an ESC from the data would reach the terminal

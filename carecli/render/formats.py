@@ -74,12 +74,42 @@ def _html(result: Result, _: Screen) -> str:
     return html.render(report, result.outcomes, result.trend, changes, result.daily)
 
 
+def email_html(result: Result) -> str:
+    """The digest for the text/html part of an email: no SVG, inline styles only."""
+    from carecli.render import email_html
+    from carecli.render.summary import what_changed
+
+    report = _report(result)
+    return email_html.render(
+        report, result.outcomes, result.trend, what_changed(report), result.daily
+    )
+
+
+def email_text(result: Result) -> str:
+    """The digest for the text/plain part of an email: plain text, no Markdown marks."""
+    from carecli.render import plaintext
+    from carecli.render.summary import what_changed
+
+    report = _report(result)
+    return plaintext.render(
+        report, result.outcomes, result.trend, what_changed(report), result.daily
+    )
+
+
+def _openmetrics(result: Result, _: Screen) -> str:
+    from carecli.render import openmetrics
+
+    return openmetrics.render(_report(result), list(result.outcomes))
+
+
 FORMATS: dict[OutputFormat, Format] = {
     OutputFormat.table: Format("txt", needs_digest=False, render=_table),
     OutputFormat.json: Format("json", needs_digest=False, render=_json),
     OutputFormat.csv: Format("csv", needs_digest=False, render=_csv),
     OutputFormat.md: Format("md", needs_digest=True, render=_markdown),
     OutputFormat.html: Format("html", needs_digest=True, render=_html),
+    # .prom: the name node_exporter's textfile collector reads.
+    OutputFormat.openmetrics: Format("prom", needs_digest=False, render=_openmetrics),
 }
 
 
