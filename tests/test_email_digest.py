@@ -87,7 +87,7 @@ def test_chromium_shows_the_charts(received: EmailMessage, tmp_path: Path) -> No
     page = tmp_path / "mail.html"
     page.write_text(html, "utf-8")
     png = tmp_path / "mail.png"
-    screenshot(page, png, tmp_path / "profile", size=(1000, 5600), scale=0.5)
+    screenshot(page, png, tmp_path / "profile", size=(1000, 8000), scale=0.5)
     width, _, rows = decode_png(png.read_bytes())
     counts = pixel_counts(rows)
     # Volume: every channel's colour is painted (the palette is used by no other part).

@@ -27,8 +27,9 @@ START = datetime(2026, 11, 2, 8, tzinfo=UTC)
 
 def _rows() -> list[dict]:
     """Two weeks of conversations on two channels with every kind of event: bot and agent
-    answers, a second customer turn, resolutions, a reopen, an escalation, ratings and
-    handle times, and one conversation never answered nor resolved."""
+    answers (one within 20 s), a second customer turn, resolutions, a reopen, an
+    escalation, ratings and handle times, one conversation abandoned (closed unanswered)
+    and one never answered nor resolved."""
     rows: list[dict] = []
     for week in (-1, 0):
         for i in range(8):
@@ -40,11 +41,15 @@ def _rows() -> list[dict]:
 
             channel = ("email", "chat")[i % 2]
             rows.append(msg(cid, at(), "customer", channel=channel, team="Care"))
+            if i == 6:  # the customer gave up: closed with no answer (abandoned)
+                rows.append(event(cid, at(minutes=3), "resolved"))
+                continue
             rows.append(msg(cid, at(seconds=15 + i), "bot"))
             if i == 7:
                 continue  # never answered, never resolved
             agent = ("Ann", "Bob")[i % 2]
-            first = msg(cid, at(minutes=10 + 25 * i), "agent", agent=agent, talk_seconds=90 * i)
+            answer = at(seconds=12) if i == 0 else at(minutes=10 + 25 * i)  # within 20 s
+            first = msg(cid, answer, "agent", agent=agent, talk_seconds=90 * i)
             rows.append(first)
             rows.append(msg(cid, at(hours=2), "customer"))
             rows.append(msg(cid, at(hours=2 + i), "agent", agent=agent))
@@ -55,7 +60,7 @@ def _rows() -> list[dict]:
                 rows.append(event(cid, at(hours=30), "reopened"))
                 rows.append(event(cid, at(hours=40), "resolved"))
             rows.append(event(cid, at(hours=5 + 3 * i), "csat", csat=1 + i % 5))
-            rows.append(event(cid, at(hours=6 + 3 * i), "nps", nps=(3, 7, 9, 10)[i % 4]))
+            rows.append(event(cid, at(hours=6 + 3 * i), "nps", nps=(3, 9, 7, 10)[i % 4]))
     return rows
 
 

@@ -22,6 +22,7 @@ from carecli.config.smtp import SmtpSettings, read_smtp
 from carecli.config.targets import Target, read_targets
 from carecli.config.yaml_file import read_yaml
 from carecli.errors import ConfigError
+from carecli.metrics.entry import Settings
 from carecli.schema import CANONICAL_VALUES, FIELDS
 
 INPUT_FORMATS = ("auto", "csv", "jsonl", "parquet")
@@ -71,6 +72,15 @@ class Config:
     agent_side_fields: tuple[str, ...] = ()  # fields ignored on customer rows
     path: Path | None = None
     explicit: frozenset[str] = frozenset()  # the keys the file set (presets fill the others)
+
+    @property
+    def metric_settings(self) -> Settings:
+        """What the metrics' statistics depend on: the satisfied rating, contact-centre times."""
+        return Settings(
+            satisfied_min=self.csat.satisfied_min,
+            answer_within_s=self.contact_centre.answer_within_s,
+            short_abandon_s=self.contact_centre.short_abandon_s,
+        )
 
 
 def parse_config(text: str, path: Path | None = None) -> Config:

@@ -14,202 +14,10 @@ Each metric aggregates one frame of the timeline:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
-
 import polars as pl
 
-Aggregations = dict[str, pl.Expr]
-
-
-class Scales(Protocol):
-    """The survey settings a statistic depends on (the config's `csat:` section)."""
-
-    @property
-    def satisfied_min(self) -> float: ...
-
-
-Statistics = Callable[[pl.Expr, Scales], Aggregations]
-Breach = Callable[[pl.Expr, float, Scales], pl.Expr]
-
-
-class Row(NamedTuple):
-    """One line of a metric in human-readable reports: label, statistic, unit, better."""
-
-    label: str
-    stat: str
-    unit: str  # "duration", "count", "rate", "mean" (a rating) or "score"
-    better: str  # "lower", "higher" or "neutral"
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """A time metric's samples: from `start` to `end`, `seconds` apart on the clock in
-    force. A sample not `done` at the as-of moment is still waiting; for an SLA it is
-    breached once older than the limit (its age a lower bound of its value)."""
-
-    start: str
-    end: str
-    seconds: str
-    done: pl.Expr
-
-
-@dataclass(frozen=True)
-class Metric:
-    """One KPI, whole: computation, presentation and SLA judgement."""
-
-    name: str
-    title: str
-    frame: str  # "conversations", "turns" or "backlog"
-    formula: str
-    # The per-sample value (one per row of the frame; null: not a sample) and the
-    # statistics over it. Report and SLA checks both compute through `statistics`.
-    value: pl.Expr | Waiting
-    statistics: Statistics
-    rows: tuple[Row, ...]  # display rows; the first is the headline
-    short: str  # label in narrow places (digest tables, trend, chart panels)
-    column: str  # column title in the terminal's breakdown table
-    extras: Callable[[], Aggregations] = dict  # frame-wide counts beside the statistics
-    # SLA: statistic -> unit of its threshold (the first is the default unless the metric
-    # is a time, which must name one or use attainment:); which samples break a target.
-    targets: Mapping[str, str] = field(default_factory=dict)
-    breach: Breach | None = None
-    reason: pl.Expr | None = None  # why a sample breaks it, for metrics judged by events
-    shown_as: str = "duration"  # how one breaching sample is shown: its unit, or "reason"
-    # The digest: its sentence label and the statistic counting the samples behind the
-    # headline (None: no sentence); whether the weekly trend follows it.
-    sentence: str | None = None
-    counted_by: str = "count"
-    trend: bool = False
-    # (value, weight) statistics whose change splits exactly into mix and performance
-    # across groups (carecli.metrics.explain): a mean or rate and the samples it is over.
-    split: tuple[str, str] | None = None
-
-    @property
-    def headline(self) -> Row:
-        """The single row that stands for the metric in breakdowns, trends and targets."""
-        return self.rows[0]
-
-    @property
-    def unit(self) -> str:
-        """The headline's unit: "duration", "count", "rate" or "score"."""
-        return self.headline.unit
-
-    @property
-    def better(self) -> str:
-        """Which way the headline is better: "lower", "higher" or "neutral"."""
-        return self.headline.better
-
-    @property
-    def is_time(self) -> bool:
-        """Measured from a start to an end: it has waiting samples and attainment targets."""
-        return isinstance(self.value, Waiting)
-
-    @property
-    def sample(self) -> pl.Expr:
-        """The per-sample value over the metric's frame, as the report aggregates it."""
-        return pl.col(self.value.seconds) if isinstance(self.value, Waiting) else self.value
-
-    def aggregations(self, scales: Scales) -> Aggregations:
-        """statistic -> expression over the metric's frame, as the report computes them."""
-        return {**self.statistics(self.sample, scales), **self.extras()}
-
-
-# --- statistics: one function per kind of value, shared by report and SLA checks -------
-
-
-def share(part: pl.Expr, whole: pl.Expr) -> pl.Expr:
-    """part / whole, null (not NaN or inf) when there is nothing to divide by."""
-    return pl.when(whole > 0).then(part / whole)
-
-
-def total_if_present(values: pl.Expr) -> pl.Expr:
-    """Sum of a column, null when no row has it: absent data is 'not available', never 0."""
-    return pl.when(values.is_not_null().any()).then(values.sum())
-
-
-def duration_stats(seconds: pl.Expr, _: Scales | None = None) -> Aggregations:
-    """count, mean, median, p90, p95, max of durations in seconds (nulls are not samples)."""
-    return {
-        "count": seconds.count(),
-        "mean": seconds.mean(),
-        "median": seconds.median(),
-        "p90": seconds.quantile(0.9, "linear"),
-        "p95": seconds.quantile(0.95, "linear"),
-        "max": seconds.max(),
-    }
-
-
-def _conversations(one: pl.Expr, _: Scales) -> Aggregations:
-    return {"conversations": one.count()}
-
-
-def _open(one: pl.Expr, _: Scales) -> Aggregations:
-    return {"open": one.count()}
-
-
-def _first_contact(first: pl.Expr, _: Scales) -> Aggregations:
-    """Over resolved conversations: 1 when resolved on first contact, 0 otherwise."""
-    first_contact = (first == 1).sum()
-    return {
-        "rate": share(first_contact, first.count()),
-        "first_contact_resolved": first_contact,
-        "resolved": first.count(),
-    }
-
-
-def _handle(seconds: pl.Expr, _: Scales) -> Aggregations:
-    return {"mean": seconds.mean(), "contacts": seconds.count(), "total": total_if_present(seconds)}
-
-
-def _csat(ratings: pl.Expr, scales: Scales) -> Aggregations:
-    satisfied = (ratings >= scales.satisfied_min).sum()
-    return {
-        "rate": share(satisfied, ratings.count()),
-        "mean": ratings.mean(),
-        "count": ratings.count(),
-        "satisfied": satisfied,
-    }
-
-
-def _nps(scores: pl.Expr, _: Scales) -> Aggregations:
-    # Counts are unsigned in polars: subtract them as signed integers, or they wrap around.
-    promoters = (scores >= 9).sum().cast(pl.Int64)
-    detractors = (scores <= 6).sum().cast(pl.Int64)
-    return {
-        "score": share(100 * (promoters - detractors), scores.count()),
-        "promoters": promoters,
-        "passives": ((scores > 6) & (scores < 9)).sum(),
-        "detractors": detractors,
-        "count": scores.count(),
-    }
-
-
-# --- breach rules: which samples are the conversations that break a target --------------
-
-
-def _over_limit(value: pl.Expr, limit: float, _: Scales) -> pl.Expr:
-    return value > limit
-
-
-def _not_satisfied(value: pl.Expr, _: float, scales: Scales) -> pl.Expr:
-    return value < scales.satisfied_min
-
-
-def _detractor(value: pl.Expr, _: float, __: Scales) -> pl.Expr:
-    return value <= 6
-
-
-def _not_first_contact(value: pl.Expr, _: float, __: Scales) -> pl.Expr:
-    return value < 1
-
-
-def _every_sample(_: pl.Expr, __: float, ___: Scales) -> pl.Expr:
-    return pl.lit(True)  # every conversation still open counts against a backlog target
-
-
-# --- the registry -----------------------------------------------------------------------
+from carecli.metrics import statistics as stat
+from carecli.metrics.entry import Aggregations, Metric, Row, Settings, Waiting
 
 TIME_TARGETS = dict.fromkeys(("mean", "median", "p90", "p95", "max"), "duration")
 
@@ -228,8 +36,8 @@ def _duration_rows(count_label: str, extra: Row | None = None) -> tuple[Row, ...
 def _time(name: str, title: str, formula: str, waiting: Waiting, **fields: object) -> Metric:
     """A time metric: duration statistics, waiting samples, attainment targets."""
     return Metric(
-        name=name, title=title, frame=fields.pop("frame", "conversations"), formula=formula, value=waiting, statistics=duration_stats,
-        targets=TIME_TARGETS, breach=_over_limit, split=("mean", "count"), **fields,
+        name=name, title=title, frame=fields.pop("frame", "conversations"), formula=formula,
+        value=waiting, statistics=stat.duration_stats, targets=TIME_TARGETS, breach=stat.over_limit, split=("mean", "count"), **fields,
     )  # fmt: skip
 
 
@@ -237,10 +45,10 @@ _METRICS = (
     Metric(
         name="volume", title="Conversations", frame="conversations", formula="conversations whose first customer message falls in the period",
         value=pl.col("created_at").is_not_null().cast(pl.Float64),  # 1 per conversation
-        statistics=_conversations,
+        statistics=stat.conversation_count,
         extras=lambda: {
-            "inbound_messages": total_if_present(pl.col("inbound_messages")),
-            "outbound_messages": total_if_present(pl.col("outbound_messages")),
+            "inbound_messages": stat.total_if_present(pl.col("inbound_messages")),
+            "outbound_messages": stat.total_if_present(pl.col("outbound_messages")),
         },
         rows=(
             Row("conversations", "conversations", "count", "neutral"),
@@ -290,9 +98,9 @@ _METRICS = (
         name="backlog", title="Backlog at period end", frame="backlog",
         formula="conversations started before the end and not resolved at the end",
         value=pl.when(~pl.col("resolved_at_end")).then(1.0),  # SLA samples: their ages
-        statistics=_open,
+        statistics=stat.open_count,
         rows=(Row("open at period end", "open", "count", "lower"),),
-        short="Backlog", column="Backlog", targets={"open": "count"}, breach=_every_sample,
+        short="Backlog", column="Backlog", targets={"open": "count"}, breach=stat.every_sample,
         sentence="Backlog", counted_by="open", trend=True,
     ),
     Metric(
@@ -303,13 +111,13 @@ _METRICS = (
         value=pl.when(pl.col("is_resolved")).then(
             (~pl.col("reopened") & ~pl.col("escalated")).fill_null(False).cast(pl.Float64)
         ),
-        statistics=_first_contact,
+        statistics=stat.first_contact,
         rows=(
             Row("rate", "rate", "rate", "higher"),
             Row("resolved on 1st contact", "first_contact_resolved", "count", "neutral"),
             Row("resolved", "resolved", "count", "neutral"),
         ),
-        short="FCR", column="FCR", targets={"rate": "rate"}, breach=_not_first_contact,
+        short="FCR", column="FCR", targets={"rate": "rate"}, breach=stat.below_one,
         # FCR misses are explained by what happened, not by a number.
         reason=pl.concat_str(
             pl.when(pl.col("reopened")).then(pl.lit("reopened")),
@@ -319,37 +127,80 @@ _METRICS = (
         shown_as="reason", sentence="First contact resolution", counted_by="resolved",
         trend=True, split=("rate", "resolved"),
     ),
+    _time(
+        "asa", "Average speed of answer",
+        "mean of (first human agent answer - t0) over answered contacts: first response, "
+        "as contact centres name it",
+        Waiting("created_at", "first_response_at", "first_response_s", pl.col("answered")),
+        rows=(
+            Row("mean", "mean", "duration", "lower"),
+            Row("median", "median", "duration", "lower"),
+            Row("p90", "p90", "duration", "lower"),
+            Row("answered", "count", "count", "neutral"),
+        ),
+        short="ASA", column="ASA", sentence="Average speed of answer",
+    ),
+    Metric(
+        name="abandonment_rate", title="Abandonment rate", frame="conversations",
+        formula="abandoned / offered (answered + abandoned; abandons within short_abandon "
+        "excluded from both)",
+        value=stat.abandonment, statistics=stat.abandonments,
+        rows=(
+            Row("rate", "rate", "rate", "lower"),
+            Row("abandoned", "abandoned", "count", "lower"),
+            Row("offered", "offered", "count", "neutral"),
+        ),
+        short="Abandoned", column="Aband.", targets={"rate": "rate"}, breach=stat.is_one,
+        reason=pl.lit("abandoned"), shown_as="reason", sentence="Abandonment rate",
+        counted_by="offered", split=("rate", "offered"),
+    ),
+    Metric(
+        name="service_level", title="Service level", frame="conversations",
+        formula="answered within answer_within / offered (abandoned contacts count against)",
+        value=stat.answered_within, statistics=stat.service_level,
+        rows=(
+            Row("service level", "rate", "rate", "higher"),
+            Row("answered in time", "within", "count", "neutral"),
+            Row("offered", "offered", "count", "neutral"),
+        ),
+        short="Service level", column="SL", targets={"rate": "rate"},
+        breach=stat.below_one,
+        reason=pl.when(stat.abandoned()).then(pl.lit("abandoned"))
+        .otherwise(pl.lit("answered late")),
+        shown_as="reason", sentence="Service level", counted_by="offered",
+        split=("rate", "offered"),
+    ),
     Metric(
         name="aht", title="Average handle time", frame="conversations",
         formula="(talk + hold + after-work seconds) / contacts that have them",
-        value=pl.col("handle_s"), statistics=_handle,
+        value=pl.col("handle_s"), statistics=stat.handle,
         rows=(Row("mean", "mean", "duration", "lower"), Row("contacts", "contacts", "count", "neutral")),
-        short="AHT", column="AHT", targets={"mean": "duration"}, breach=_over_limit,
+        short="AHT", column="AHT", targets={"mean": "duration"}, breach=stat.over_limit,
         sentence="Average handle time", counted_by="contacts", split=("mean", "contacts"),
     ),
     Metric(
         name="csat", title="CSAT", frame="conversations",
-        formula="ratings >= satisfied_min / ratings", value=pl.col("csat"), statistics=_csat,
+        formula="ratings >= satisfied_min / ratings", value=pl.col("csat"), statistics=stat.csat,
         rows=(
             Row("satisfied share", "rate", "rate", "higher"),
             Row("mean rating", "mean", "mean", "higher"),
             Row("responses", "count", "count", "neutral"),
         ),
         short="CSAT", column="CSAT", targets={"rate": "rate", "mean": "mean"},
-        breach=_not_satisfied, shown_as="count", sentence="CSAT", trend=True,
+        breach=stat.not_satisfied, shown_as="count", sentence="CSAT", trend=True,
         split=("rate", "count"),
     ),
     Metric(
         name="nps", title="NPS", frame="conversations",
         formula="100 x (promoters 9-10 - detractors 0-6) / responses", value=pl.col("nps"),
-        statistics=_nps,
+        statistics=stat.nps,
         rows=(
             Row("score", "score", "score", "higher"),
             Row("promoters", "promoters", "count", "neutral"),
             Row("detractors", "detractors", "count", "neutral"),
             Row("responses", "count", "count", "neutral"),
         ),
-        short="NPS", column="NPS", targets={"score": "score"}, breach=_detractor,
+        short="NPS", column="NPS", targets={"score": "score"}, breach=stat.detractor,
         shown_as="count", sentence="NPS", trend=True, split=("score", "count"),
     ),
 )  # fmt: skip
@@ -361,12 +212,12 @@ TREND_METRICS: tuple[Metric, ...] = tuple(
 )
 
 
-def aggregations_for(frame: str, names: list[str], scales: Scales) -> Aggregations:
+def aggregations_for(frame: str, names: list[str], settings: Settings) -> Aggregations:
     """Flattened `metric.stat` -> expression for the chosen metrics that read `frame`."""
     exprs: Aggregations = {}
     for name in names:
         metric = METRICS[name]
         if metric.frame == frame:
-            for stat, expr in metric.aggregations(scales).items():
+            for stat, expr in metric.aggregations(settings).items():
                 exprs[f"{name}.{stat}"] = expr
     return exprs

@@ -158,7 +158,12 @@ def _sla_table(outcomes: Sequence[Outcome]) -> Table | None:
 def _group_table(report: Report) -> Table | None:
     if not report.group_by or not report.groups:
         return None
-    names = [n for n in report.metric_names if report.overall.current[n].get("available", True)]
+    # A digest compares groups on its headline metrics (those the trend follows), so the
+    # table fits an email; a report of chosen metrics (--metric) shows those.
+    chosen = report.metric_names
+    if set(chosen) == set(METRICS):
+        chosen = tuple(m.name for m in METRICS.values() if m.trend)
+    names = [n for n in chosen if report.overall.current[n].get("available", True)]
     headers = [key.capitalize() for key in report.group_by]
     headers += [METRICS[name].short for name in names]
     rows = []

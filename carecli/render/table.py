@@ -9,7 +9,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from carecli.metrics.registry import METRICS, Row
+from carecli.metrics.entry import Row
+from carecli.metrics.registry import METRICS
 from carecli.render import NAME_LIMIT, clean, plain, to_text, units, warning_lines
 from carecli.render.check import table as check_tables
 from carecli.report.build import GroupResult, Report, Stats

@@ -85,7 +85,7 @@ def compute_stats_by(
     frames = [
         frame
         for frame in ("conversations", "turns", "backlog")
-        if aggregations_for(frame, computable, config.csat)
+        if aggregations_for(frame, computable, config.metric_settings)
         and (frame != "turns" or timeline.turns is not None)
     ]
     bases = [
@@ -98,7 +98,7 @@ def compute_stats_by(
     queries = [
         per[frame]
         .group_by(list(keys) or [_ALL])
-        .agg(**aggregations_for(frame, computable, config.csat))
+        .agg(**aggregations_for(frame, computable, config.metric_settings))
         for per in bases
         for keys in key_sets
         for frame in frames
@@ -168,7 +168,7 @@ def empty_stats(timeline: Timeline, names: Sequence[str], config: Config) -> dic
     stats: dict[str, Stats] = {}
     for name in names:
         metric = METRICS[name]
-        exprs = metric.aggregations(config.csat)
+        exprs = metric.aggregations(config.metric_settings)
         frame = _EMPTY_FRAMES[metric.frame]
         values = frame.select(**exprs).row(0, named=True)
         reason = timeline.unavailable.get(name)
@@ -189,6 +189,7 @@ _EMPTY_FRAMES = {
             "is_resolved": pl.Boolean,
             "reopened": pl.Boolean,
             "escalated": pl.Boolean,
+            "abandoned": pl.Boolean,
             **{
                 c: pl.Float64
                 for c in (
@@ -198,6 +199,7 @@ _EMPTY_FRAMES = {
                     "csat",
                     "nps",
                     "handle_s",
+                    "wait_s",
                 )
             },
             "inbound_messages": pl.Int64,

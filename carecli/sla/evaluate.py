@@ -21,7 +21,8 @@ import polars as pl
 from carecli.config.model import Config
 from carecli.config.targets import Levels, Target
 from carecli.exit_codes import ExitCode
-from carecli.metrics.registry import METRICS, Waiting
+from carecli.metrics.entry import Waiting
+from carecli.metrics.registry import METRICS
 from carecli.periods import Period
 from carecli.schema import DIMENSIONS
 from carecli.timeline.asof import conversations_at, turns_at
@@ -74,6 +75,7 @@ def samples(
     re-measures them from the moments behind them, and ages follow the same clock.
     """
     metric = METRICS[target.metric]
+    settings = config.metric_settings
     calendar = target.calendar
 
     def waited(since: str) -> pl.Expr:
@@ -93,7 +95,7 @@ def samples(
         frame = (
             with_state_at(timeline, end)
             .filter(pl.all_horizontal(_where(target)))
-            .filter(metric.sample.is_not_null())
+            .filter(metric.sample(settings).is_not_null())
             .select(*dims, value=clock_age("created_at", end, config, calendar), waiting=False)
         )
     elif isinstance(metric.value, Waiting):
@@ -115,7 +117,7 @@ def samples(
     else:
         reason = pl.lit(None, pl.String) if metric.reason is None else metric.reason
         frame = conversations.select(
-            *dims, value=metric.value, waiting=False, reason=reason
+            *dims, value=metric.sample(settings), waiting=False, reason=reason
         ).filter(pl.col("value").is_not_null())
     frame = frame.collect()
     if "reason" not in frame.columns:
@@ -142,7 +144,7 @@ def statistic(target: Target, config: Config) -> pl.Expr:
     value = pl.col("value")
     if target.is_attainment:
         return pl.when(value.count() > 0).then((value <= pl.col("_within")).sum() / value.count())
-    return METRICS[target.metric].statistics(value, config.csat)[target.statistic]
+    return METRICS[target.metric].statistics(value, config.metric_settings)[target.statistic]
 
 
 def is_breach(target: Target, levels: Levels, within: float | None, config: Config) -> pl.Expr:
@@ -154,7 +156,7 @@ def is_breach(target: Target, levels: Levels, within: float | None, config: Conf
     if rule is None:
         return pl.lit(False)  # no single conversation breaks it (volume)
     limit = levels.fail if levels.fail is not None else levels.warn
-    return rule(value, limit, config.csat)  # type: ignore[arg-type]
+    return rule(value, limit, config.metric_settings)  # type: ignore[arg-type]
 
 
 def status_of(actual: float | None, levels: Levels, direction: str) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import polars as pl
 
 HANDLE_COLUMNS = ("talk_seconds", "hold_seconds", "after_work_seconds")
+RESOLUTION_METRICS = ("resolution_time", "backlog", "fcr_rate")
+ABANDONMENT_METRICS = ("abandonment_rate", "service_level")
 
 
 def unavailable_metrics(frame: pl.DataFrame, granularity: str) -> dict[str, str]:
@@ -20,8 +22,9 @@ def unavailable_metrics(frame: pl.DataFrame, granularity: str) -> dict[str, str]
     if granularity == "messages":
         # Without a single resolved event, "nothing resolved, everything open" would be a
         # claim the data cannot make (exports of messages alone: Front, TWCS).
+        # Nor can it tell an abandoned conversation (closed unanswered) from one waiting.
         if not (has("event") and (frame["event"] == "resolved").any()):
-            for name in ("resolution_time", "backlog", "fcr_rate"):
+            for name in (*RESOLUTION_METRICS, *ABANDONMENT_METRICS):
                 missing[name] = "resolution events (event: resolved)"
         return missing
     missing["reply_time"] = "message timeline (one row per message)"
@@ -29,9 +32,10 @@ def unavailable_metrics(frame: pl.DataFrame, granularity: str) -> dict[str, str]
         for name in ("first_response_time", "bot_first_response_time", "resolution_time"):
             missing[name] = "creation time (created_at)"
     else:
-        if not any(has(c) for c in ("first_response_at", "first_response_seconds",
-                                    "first_response_minutes")):  # fmt: skip
-            missing["first_response_time"] = "first response column"
+        answer_columns = ("first_response_at", "first_response_seconds", "first_response_minutes")
+        answers = any(has(c) for c in answer_columns) or (has("answered") and has("wait_seconds"))
+        if not answers:
+            missing["first_response_time"] = missing["asa"] = "first response column"
         if not any(has(c) for c in ("bot_first_response_at", "bot_first_response_seconds")):
             missing["bot_first_response_time"] = "bot first response column"
         if not has("resolved_at"):
@@ -40,4 +44,10 @@ def unavailable_metrics(frame: pl.DataFrame, granularity: str) -> dict[str, str]
         missing["backlog"] = missing["fcr_rate"] = "status or resolved_at column"
     elif not (has("reopen_count") or has("escalated")):
         missing["fcr_rate"] = "reopen_count or escalated column"
+    # Abandoned: the export's answered flag says it, or an unanswered ticket that was closed.
+    if not has("answered") and ("first_response_time" in missing or "backlog" in missing):
+        for name in ABANDONMENT_METRICS:
+            missing[name] = "answered column, or first response and status columns"
+    if "first_response_time" in missing:  # no answer times: no speed, no service level
+        missing["asa"] = missing["service_level"] = missing["first_response_time"]
     return missing
