@@ -14,7 +14,7 @@ from carecli.config.smtp import SmtpSettings, read_smtp
 from carecli.config.targets import Target, read_targets
 from carecli.config.yaml_file import read_yaml
 from carecli.errors import ConfigError
-from carecli.schema import CANONICAL_VALUES, FIELDS
+from carecli.schema import CANONICAL_VALUES, CHANNELS, FIELDS
 
 INPUT_FORMATS = ("auto", "csv", "jsonl", "parquet")
 GRANULARITIES = ("auto", "messages", "conversations")
@@ -163,10 +163,24 @@ class _Reader:
         channels = self.read_channels(data.get("channels"))
         calendars = read_calendars(data.get("calendars"), self.problem)
         separator = self.string(data, ("csv_separator",), data.get("csv_separator"), ",")
-        if len(separator) != 1:
-            self.problem(("csv_separator",), f"{separator!r} must be a single character")
+        # polars splits on one byte: a multi-byte (non-ASCII) character cannot be one.
+        if len(separator) != 1 or not separator.isascii() or separator in '\r\n"':
+            self.problem(
+                ("csv_separator",),
+                f"{separator[:20]!r} must be a single character, ASCII and not a quote or a "
+                'line break, e.g. ";", "|" or "\\t" (a tab)',
+            )
             separator = ","
         slas = read_targets(data.get("slas"), self.problem)
+        known = (*CHANNELS, *channels)
+        for target in slas:
+            for value in target.where.get("channel", ()):
+                if value not in known:
+                    self.problem(
+                        ("slas", target.index, "where", "channel"),
+                        f"{value[:60]!r} is not a channel; known channels: {', '.join(known)} "
+                        "(add yours under channels:)",
+                    )
         for target in slas:
             if target.calendar is not None and target.calendar not in calendars:
                 self.problem(
@@ -253,7 +267,18 @@ class _Reader:
                 if not items or any(isinstance(s, (dict, list)) or s is None for s in items):
                     self.problem(sub_path, "expected a spelling or a list of spellings")
                     continue
-                values[field_name][str(canonical)] = tuple(_spelling(s) for s in items)
+                spelled = tuple(_spelling(s) for s in items)
+                for spelling in spelled:  # one spelling, two meanings: the last would win
+                    other = next(
+                        (c for c, known in values[field_name].items() if spelling in known), None
+                    )
+                    if other is not None and other != str(canonical):
+                        self.problem(
+                            sub_path,
+                            f"{spelling[:60]!r} is also a spelling of {other!r} "
+                            f"(values.{field_name}.{other}); keep it under one of them",
+                        )
+                values[field_name][str(canonical)] = spelled
         return values
 
     def read_channel_calendars(self, raw: Any, calendars: Mapping[str, Calendar]) -> dict[str, str]:
