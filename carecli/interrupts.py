@@ -13,9 +13,11 @@ Library callers keep Python's default: nothing here runs unless `install()` is c
 
 from __future__ import annotations
 
+import _thread
 import os
 import shutil
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,13 +30,33 @@ _temporary: list[Path] = []  # removed on Ctrl-C (spill folders of a large load)
 
 
 def install() -> None:
-    """Handle SIGINT as described above (the console script calls it before any import)."""
-    signal.signal(signal.SIGINT, _on_interrupt)
+    """Handle SIGINT as described above (the console script calls it before any import).
+
+    SIGINT is blocked in every thread and awaited by one watcher thread: delivered to any
+    other thread (polars runs a pool of them), Python's own handler would wait for the
+    main thread to come back from a blocking call (a FIFO, an SMTP server), maybe long.
+    """
+    signal.signal(signal.SIGINT, _raise_interrupt)  # what interrupt_main() triggers
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # threads started later too
+    threading.Thread(target=_watch, name="carecli-ctrl-c", daemon=True).start()
+
+
+def _watch() -> None:
+    while True:
+        signal.sigwait({signal.SIGINT})
+        _on_interrupt(signal.SIGINT, None)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     if _unwinding:
-        raise KeyboardInterrupt
+        if threading.current_thread() is threading.main_thread():
+            raise KeyboardInterrupt
+        _thread.interrupt_main()  # the main thread raises it where it is
+        return
     os.write(2, MESSAGE)
     # polars threads still run until the exit: one writing into a folder removed below
     # panics, and Rust prints its backtrace on stderr. Nothing more is worth showing.
