@@ -76,7 +76,7 @@ def message_rows(rng: random.Random, count: int) -> list[list[str]]:
 
 
 def mutate_rows(rng: random.Random, rows: list[list[str]]) -> None:
-    for _ in range(rng.choice([0, 0, 1, 1, 2, 4])):
+    for _ in range(rng.choice([0, 0, 0, 1, 1, 2, 4])):
         row = rng.choice(rows)
         row[rng.randrange(len(row))] = rng.choice(HOSTILE)
 
@@ -145,12 +145,13 @@ CONFIG_LINES = [
 def config_text(rng: random.Random) -> str | None:
     if rng.random() < 0.3:
         return None
-    lines = rng.sample(CONFIG_LINES, rng.choice([0, 0, 1, 2]))
+    lines = rng.sample(CONFIG_LINES, rng.choice([0, 0, 0, 1, 2]))
     slas = []
     for index in range(rng.randint(0, 2)):
         metric = rng.choice(["first_response_time", "resolution_time", "csat", "aht"])
         statistic = {"csat": "rate", "aht": "mean"}.get(metric, rng.choice(["p90", "median"]))
-        fail = rng.choice(SLA_VALUES)
+        good = {"csat": ["90%", "0.5"], "aht": ["600"]}.get(metric, ["1h", "24h"])
+        fail = hostile(rng, good, SLA_VALUES)
         per = "\n    per: channel" if str(fail).startswith("{") else ""
         where = rng.choice(["", "\n    where: {channel: [emial]}", "\n    where: {channel: [sms]}"])
         name = rng.choice([f"target {index}", f"bad\x1b name {index}", f"t{index}"])
@@ -168,19 +169,24 @@ MOMENTS = ["2026-11-10", "0001-01-01", "9999-12-31", "0001-01-02T00:00", "2999-1
            "1900-01-01", "2026-11-30T08:00+14:00", "now", "garbage"]  # fmt: skip
 
 
+def hostile(rng: random.Random, good: list[str], bad: list[str]) -> str:
+    """A value that is usually plausible: a run that stops at once tests little."""
+    return rng.choice(bad if rng.random() < 0.25 else good)
+
+
 def options(rng: random.Random, command: str) -> list[str]:
     args: list[str] = []
     kind = rng.randrange(4)
     if kind == 0:
-        args += ["--week", rng.choice(WEEKS)]
+        args += ["--week", hostile(rng, WEEKS[:1], WEEKS[1:])]
     elif kind == 1:
-        args += ["--since", rng.choice(MOMENTS)]
+        args += ["--since", hostile(rng, ["2026-11-01", "2026-11-10"], MOMENTS)]
         if rng.random() < 0.6:
-            args += ["--until", rng.choice(MOMENTS)]
+            args += ["--until", hostile(rng, ["2026-11-30", "2026-11-23T08:00"], MOMENTS)]
     elif kind == 2:
         args += ["--all"]
     if rng.random() < 0.3:
-        args += ["--as-of", rng.choice(MOMENTS)]
+        args += ["--as-of", hostile(rng, ["2026-11-25", "now"], MOMENTS)]
     if command == "report":
         args += ["-f", rng.choice(["table", "json", "csv", "md", "html"])]
         if rng.random() < 0.3:
@@ -190,7 +196,7 @@ def options(rng: random.Random, command: str) -> list[str]:
     elif command == "check":
         args += ["-f", rng.choice(["table", "json"])]
         if rng.random() < 0.3:
-            args += ["--list-breaches", rng.choice(["3", "18446744073709551616"])]
+            args += ["--list-breaches", hostile(rng, ["3"], ["18446744073709551616"])]
     return args
 
 
@@ -219,6 +225,9 @@ def one_case(rng: random.Random, folder: Path, index: int) -> tuple[list[str], d
     if command == "validate":
         config = config or "timezone: UTC\n"
     args = [command]
+    if command == "check" and (config is None or "slas:" not in config):
+        config = (config or "") + "slas:\n  - name: Fast\n    metric: first_response_time\n"
+        config += "    statistic: p90\n    fail: 1h\n"
     if config is not None:
         files[f"config{index}.yaml"] = config.encode()
         args += ["--config", str(folder / f"config{index}.yaml")]
