@@ -1,5 +1,5 @@
 """Allow `python -m carecli`."""
 
-from carecli.cli.app import main
+from carecli.cli.entry import main
 
 main()

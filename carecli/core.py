@@ -28,11 +28,12 @@ from carecli.input import strict
 from carecli.input.findings import Finding
 from carecli.input.load import unchanged
 from carecli.input.prescan import prescan
-from carecli.periods import Period, select_period
+from carecli.periods import Period, check_in_range, select_period
 from carecli.report import quality
 from carecli.report.basis import Basis
 from carecli.report.build import COMPARISONS, Dataset, Report, build_report, load_dataset
 from carecli.report.trend import DailyVolume, TrendPoint, daily_volume, weekly_trend
+from carecli.schema import CHANNELS
 from carecli.sla.evaluate import Outcome, evaluate, unavailable_warnings
 from carecli.timeline.asof import AsOf, default_as_of
 
@@ -110,6 +111,7 @@ def run(request: Request, loading: Loading | None = None) -> Result:
     if request.comparison not in COMPARISONS:
         raise UsageError(f"comparison {request.comparison!r}: use like_for_like or plain")
     config = _configured(request)
+    _check_channels(request.filters, config)
     zone = config.timezone
     wall_clock = datetime.now(UTC)
     requested = parse_as_of(request.as_of, zone)
@@ -156,6 +158,18 @@ def _configured(request: Request) -> Config:
             )
         config = dataclasses.replace(config, clock=clock)
     return config
+
+
+def _check_channels(filters: Mapping[str, tuple[str, ...]], config: Config) -> None:
+    """`--where channel=emial` would match nothing, silently: a channel is one carecli
+    knows (read from any spelling onto these) or one the config adds under channels:."""
+    known = (*CHANNELS, *config.channels)
+    for value in filters.get("channel", ()):
+        if value not in known:
+            raise UsageError(
+                f"--where channel={value[:60]}: not a channel; known channels: "
+                f"{', '.join(known)} (add yours under channels: in the config)"
+            )
 
 
 def _select(request: Request, zone: str, moment: datetime) -> Period:
@@ -261,6 +275,7 @@ def parse_as_of(value: str | None, tz: str) -> datetime | None:
         raise UsageError(
             f"--as-of {value!r}: expected a date or date-time like 2026-11-23T08:00, or now"
         ) from None
+    check_in_range(moment, f"--as-of {value!r}")
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
 
 

@@ -12,6 +12,12 @@ import polars as pl
 from carecli.errors import UsageError
 
 _WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+# The moments carecli reads, in the data and on the command line. Periods reach back from
+# them (the previous period, a trend of up to 104 weeks, like-for-like ages): with this
+# margin no date arithmetic leaves Python's years 1-9999. Help desks did not exist before.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+LATEST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)  # exclusive
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,8 @@ def parse_week(value: str, tz: str, now: datetime) -> Period:
     if not match:
         raise UsageError(f"--week {value!r}: expected an ISO week like 2026-W45, or no value")
     year, week = int(match[1]), int(match[2])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UsageError(f"--week {value!r}: {out_of_range()}")
     try:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError:
@@ -111,9 +119,21 @@ def parse_moment(value: str, option: str, tz: str) -> datetime:
         raise UsageError(
             f"{option} {value!r}: expected a date like 2026-11-01 or 2026-11-01T08:00"
         ) from None
+    check_in_range(parsed, f"{option} {value!r}")
     if parsed.tzinfo is None:
         return _localize(parsed, tz)
     return parsed.astimezone(ZoneInfo(tz))
+
+
+def out_of_range() -> str:
+    return f"carecli reads dates from {FIRST_YEAR} to {LAST_YEAR}"
+
+
+def check_in_range(moment: datetime, what: str) -> None:
+    """UsageError unless `moment` (aware, or naive and local) is within the years carecli
+    reads; a naive moment is checked by its wall-clock year, a day's margin either side."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise UsageError(f"{what}: {out_of_range()}")
 
 
 def range_period(since: str, until: str | None, tz: str, now: datetime) -> Period:

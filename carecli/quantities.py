@@ -9,6 +9,7 @@ from carecli.errors import CareError
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)", re.IGNORECASE)
 _DURATION_WHOLE = re.compile(r"^\s*(?:\d+(?:\.\d+)?\s*[dhms]\s*)+$", re.IGNORECASE)
+_CLOCK_TIME = re.compile(r"^(\d+):(\d\d)(?::\d\d(?:\.\d+)?)?$")
 _SECONDS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
 
 
@@ -38,6 +39,14 @@ def parse_duration(value: object) -> float:
             raise QuantityError(f"{value!r} is not a duration; use 1h, 90m or 3600s")
         return number
     text = str(value).strip()
+    clock = _CLOCK_TIME.match(text)
+    if clock:  # `12:00`: hours:minutes or minutes:seconds? Ask for the unit.
+        first, second = clock[1].lstrip("0") or "0", clock[2]
+        rest = ("", "") if second == "00" else (f"{second}m", f"{second}s")
+        raise QuantityError(
+            f"{text!r} could be hours:minutes or minutes:seconds; write "
+            f"{first}h{rest[0]} or {first}m{rest[1]}"
+        )
     if not _DURATION_WHOLE.match(text):
         raise QuantityError(f"{text[:60]!r} is not a duration; use 1h, 90m or 3600s")
     seconds = sum(float(n) * _SECONDS[u.lower()] for n, u in _DURATION_PART.findall(text))

@@ -240,6 +240,7 @@ def check(
         typer.Option(
             "--list-breaches",
             min=0,
+            max=1_000_000,
             metavar="N",
             help="List the N worst conversations of each breached target.",
         ),
@@ -311,7 +312,7 @@ def inspect(
     preset: PresetOption = None,
     format_in: FormatInOption = None,
     rows: Annotated[
-        int, typer.Option(min=0, metavar="N", help="How many sample rows to show.")
+        int, typer.Option(min=0, max=10_000, metavar="N", help="How many sample rows to show.")
     ] = 5,
     config: ConfigOption = None,
     show_traceback: TracebackOption = False,

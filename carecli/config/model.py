@@ -20,10 +20,11 @@ from carecli.config.shapes import (
 )
 from carecli.config.smtp import SmtpSettings, read_smtp
 from carecli.config.targets import Target, read_targets
+from carecli.config.values import as_spelled, read_values
 from carecli.config.yaml_file import read_yaml
 from carecli.errors import ConfigError
 from carecli.metrics.entry import Settings
-from carecli.schema import CANONICAL_VALUES, FIELDS
+from carecli.schema import CHANNELS, FIELDS
 
 INPUT_FORMATS = ("auto", "csv", "jsonl", "parquet")
 GRANULARITIES = ("auto", "messages", "conversations")
@@ -190,10 +191,24 @@ class _Reader:
         channels = self.read_channels(data.get("channels"))
         calendars = read_calendars(data.get("calendars"), self.problem)
         separator = self.string(data, ("csv_separator",), data.get("csv_separator"), ",")
-        if len(separator) != 1:
-            self.problem(("csv_separator",), f"{separator!r} must be a single character")
+        # polars splits on one byte: a multi-byte (non-ASCII) character cannot be one.
+        if len(separator) != 1 or not separator.isascii() or separator in '\r\n"':
+            self.problem(
+                ("csv_separator",),
+                f"{separator[:20]!r} must be a single character, ASCII and not a quote or a "
+                'line break, e.g. ";", "|" or "\\t" (a tab)',
+            )
             separator = ","
         slas = read_targets(data.get("slas"), self.problem)
+        known = (*CHANNELS, *channels)
+        for target in slas:
+            for value in target.where.get("channel", ()):
+                if value not in known:
+                    self.problem(
+                        ("slas", target.index, "where", "channel"),
+                        f"{value[:60]!r} is not a channel; known channels: {', '.join(known)} "
+                        "(add yours under channels:)",
+                    )
         for target in slas:
             if target.calendar is not None and target.calendar not in calendars:
                 self.problem(
@@ -215,7 +230,7 @@ class _Reader:
             units=read_units(data.get("units"), self.problem),
             missing=read_missing(data.get("missing"), self.problem),
             contact_centre=read_contact_centre(data.get("contact_centre"), self.problem),
-            values=self.read_values(data.get("values"), channels),
+            values=read_values(data.get("values"), self.problem, channels),
             channels=channels,
             csat=self.read_csat(data.get("csat")),
             slas=slas,
@@ -264,43 +279,6 @@ class _Reader:
                     combined[name] = pair
         return combined
 
-    def read_values(
-        self, raw: Any, raw_channels: tuple[str, ...] = ()
-    ) -> dict[str, dict[str, tuple[str, ...]]]:
-        if raw is None:
-            return {}
-        if not isinstance(raw, dict):
-            self.problem(("values",), "expected a mapping of field: {canonical value: [spellings]}")
-            return {}
-        values: dict[str, dict[str, tuple[str, ...]]] = {}
-        for field_name, mapping in raw.items():
-            key_path = ("values", field_name)
-            if field_name not in CANONICAL_VALUES:
-                allowed = ", ".join(sorted(CANONICAL_VALUES))
-                self.problem(key_path, f"value spellings can be mapped for {allowed} only")
-                continue
-            if not isinstance(mapping, dict):
-                self.problem(key_path, "expected a mapping of canonical value: [spellings]")
-                continue
-            values[field_name] = {}
-            extra_channels = raw_channels if field_name == "channel" else ()
-            for canonical, spellings in mapping.items():
-                sub_path = (*key_path, canonical)
-                allowed_values = CANONICAL_VALUES[field_name] + tuple(extra_channels)
-                if field_name == "priority":
-                    canonical = str(canonical).strip().lower()  # one group per priority
-                if CANONICAL_VALUES[field_name] and canonical not in allowed_values:
-                    self.problem(
-                        sub_path, f"{canonical!r} is not one of {', '.join(allowed_values)}"
-                    )
-                    continue
-                items = spellings if isinstance(spellings, list) else [spellings]
-                if not items or any(isinstance(s, (dict, list)) or s is None for s in items):
-                    self.problem(sub_path, "expected a spelling or a list of spellings")
-                    continue
-                values[field_name][str(canonical)] = tuple(_spelling(s) for s in items)
-        return values
-
     def read_channel_calendars(self, raw: Any, calendars: Mapping[str, Calendar]) -> dict[str, str]:
         """Which calendar each channel's SLA clock follows; `default` for the others."""
         if raw is None:
@@ -333,7 +311,7 @@ class _Reader:
             elif isinstance(value, dict | list) or value is None:
                 self.problem(("constants", name), "expected a single value")
             else:
-                constants[name] = _spelling(value) if isinstance(value, bool) else str(value)
+                constants[name] = as_spelled(value) if isinstance(value, bool) else str(value)
         return constants
 
     def read_threads(self, raw: Any) -> dict[str, str]:
@@ -391,10 +369,3 @@ class _Reader:
             )
             return CsatConfig()
         return CsatConfig(scale_min=scale[0], scale_max=scale[1], satisfied_min=satisfied)
-
-
-def _spelling(value: Any) -> str:
-    """YAML turns `true` into a bool and `1` into an int; match them as the text a file holds."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value).strip().lower()

@@ -18,6 +18,7 @@ DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 PASSWORD_ENV = "CARECLI_SMTP_PASSWORD"
 _KEYS = ("host", "port", "security", "sender", "username", "password_env", "timeout")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+MAX_TIMEOUT = 3600  # seconds: an hour is already no timeout
 
 Problem = Callable[[tuple[Any, ...], str], None]
 
@@ -37,6 +38,30 @@ class SmtpSettings:
     @property
     def address(self) -> str:
         return f"{self.host}:{self.port}"
+
+
+def host_problem(host: str) -> str | None:
+    """Why `host` cannot be looked up (the socket layer fails on it with an internal
+    error), or None. An IP address, or DNS labels of 1-63 characters."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    if len(host) > 253:
+        return "longer than 253 characters"
+    for label in host.removesuffix(".").split("."):
+        if not label:
+            return "an empty part between dots"
+        if len(label) > 63:
+            return f"the part {label[:20]!r}... is longer than 63 characters"
+        try:
+            label.encode("idna")
+        except UnicodeError:
+            return f"the part {label[:20]!r} is not a valid name"
+    return None
 
 
 def is_address(value: str) -> bool:
@@ -68,6 +93,9 @@ def read_smtp(raw: object, problem: Problem) -> SmtpSettings | None:
     if not isinstance(host, str) or not host.strip() or any(c.isspace() for c in host.strip()):
         bad("host", "expected the SMTP server's host name, e.g. smtp.example.com")
         host = ""
+    elif (reason := host_problem(host.strip())) is not None:
+        bad("host", f"{host.strip()[:60]!r} is not a host name: {reason}")
+        host = ""
     security = raw.get("security", "starttls")
     if security not in SECURITY:
         bad("security", f"{security!r} is not one of {', '.join(SECURITY)}")
@@ -93,8 +121,9 @@ def read_smtp(raw: object, problem: Problem) -> SmtpSettings | None:
         bad("password_env", reason)
         password_env = PASSWORD_ENV
     timeout = raw.get("timeout", 30)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        bad("timeout", f"{timeout!r} is not a number of seconds above 0")
+    number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
+    if not number or not 0 < timeout <= MAX_TIMEOUT:  # also false for NaN and .inf
+        bad("timeout", f"{timeout!r} is not a number of seconds above 0, at most {MAX_TIMEOUT}")
         timeout = 30
     if username and security == "none" and host.strip() not in _LOCAL_HOSTS:
         bad("security", "security: none would send the password unencrypted; use starttls or ssl")

@@ -239,6 +239,14 @@ def _per_scope(
             scope_key = str(scope).strip()
             if per in ("channel", "priority"):
                 scope_key = scope_key.lower()
+            if scope_key in values:  # `email` and `EMAIL` are one scope: which would win?
+                first = next(s for s in raw if str(s).strip().lower() == scope_key.lower())
+                bad(
+                    (*key_path, scope),
+                    f"{str(scope)[:60]!r} and {str(first)[:60]!r} are the same {per}; "
+                    "keep one of them",
+                )
+                continue
             try:
                 values[scope_key] = parser(value)
             except QuantityError as exc:

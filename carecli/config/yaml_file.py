@@ -16,6 +16,9 @@ MAX_CONFIG_VALUES = 100_000
 MAX_CONFIG_DEPTH = 64
 
 
+_INT, _FLOAT, _STR = (f"tag:yaml.org,2002:{t}" for t in ("int", "float", "str"))
+
+
 def read_yaml(text: str, where: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """(the document's data, key path -> line); ConfigError naming the line otherwise."""
     loader = None
@@ -24,6 +27,7 @@ def read_yaml(text: str, where: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
         node = loader.get_single_node()
         if node is not None:
             _check_structure(node, where)
+            _check_scalars(loader, node, where)
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
@@ -44,6 +48,40 @@ def read_yaml(text: str, where: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _check_scalars(loader: yaml.SafeLoader, root: yaml.Node, where: str) -> None:
+    """Keep `12:00` as the text it looks like, and name the line of a tagged value that
+    cannot be its type (`!!int 1e3`, `!!float abc`).
+
+    YAML 1.1 reads 12:00 as the base-60 number 720: `fail: 12:00` would mean 12 minutes.
+    As text, the duration parser explains how to write it.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if not isinstance(node, yaml.ScalarNode):
+            stack.extend(_children(node))
+            continue
+        if node.tag in (_INT, _FLOAT) and ":" in node.value:
+            node.tag = _STR
+            continue
+        construct = loader.yaml_constructors.get(node.tag)
+        if construct is None or node.tag == _STR:
+            continue  # an unknown tag: construct_document names it
+        try:
+            construct(loader, node)
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+            line = node.start_mark.line + 1
+            tag = node.tag.rpartition(":")[2]
+            raise ConfigError(
+                f"{where}:{line}: invalid YAML: {node.value[:60]!r} is not a valid !!{tag}; "
+                "remove the tag or correct the value"
+            ) from None
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from carecli import interrupts
 from carecli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -61,7 +62,8 @@ def write_atomic(
     # link creates its target).
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     mode = stat.S_IMODE(status.st_mode) & 0o777 if status is not None else 0o666 & ~_umask()
-    _replace(path, target, text, mode)
+    with interrupts.unwinding():  # Ctrl-C mid-write removes the temporary file
+        _replace(path, target, text, mode)
 
 
 def _status(path: Path) -> os.stat_result | None:

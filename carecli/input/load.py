@@ -394,5 +394,5 @@ def _locate_csv_problem(path: Path, exc: BaseException, separator: str = ",") ->
 
 def column_list(columns: tuple[str, ...]) -> str:
     """Column names for a message: the first 12, quoted, then how many more."""
-    shown = ", ".join(repr(c) for c in columns[:12])
+    shown = ", ".join(repr(c[:60]) for c in columns[:12])
     return shown + (f" and {len(columns) - 12} more" if len(columns) > 12 else "")

@@ -20,7 +20,7 @@ from carecli.input.timestamps import (
     parse_with_format,
     reparse_missed,
 )
-from carecli.input.validate import RAW, DataProblem, find_problems
+from carecli.input.validate import RAW, DataProblem, find_problems, out_of_range
 from carecli.schema import (
     BUILTIN_ALIASES,
     CANONICAL_VALUES,
@@ -257,6 +257,12 @@ def finish(prepared: Prepared, frame: pl.DataFrame, strict: bool = True) -> Norm
     problems = find_problems(frame, source, checked, config)
     if problems and strict:
         raise InputError(problems[0].describe(source.path))
+    # Reported above; `inspect` goes on, and a year outside 1-9999 has no Python value.
+    frame = frame.with_columns(
+        pl.when(out_of_range(name)).then(None).otherwise(pl.col(name)).alias(name)
+        for name in TIMESTAMP_FIELDS
+        if name in shown
+    )
     frame = frame.select(
         ROW_INDEX,
         *[

@@ -180,4 +180,9 @@ def _raw_header(path: Path, separator: str) -> list[str]:
     if path.suffix.lower() == ".tsv" and separator == ",":
         separator = "\t"
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        return next(csv.reader(handle, delimiter=separator), [])
+        try:
+            return next(csv.reader(handle, delimiter=separator), [])
+        except csv.Error as exc:  # a name over 128 KiB: the first line is no header
+            raise InputError(
+                f"{path}: line 1: unreadable header ({exc}); the first line must name the columns"
+            ) from None

@@ -15,9 +15,24 @@ import polars as pl
 from carecli.config.model import Config
 from carecli.input.load import ROW_INDEX, Source
 from carecli.input.timestamps import TIMESTAMP_FIELDS, parse_timestamps
+from carecli.periods import EARLIEST, FIRST_YEAR, LAST_YEAR, LATEST
 from carecli.schema import CANONICAL_VALUES, DURATION_UNITS, ENUM_FIELDS, NUMBER_FIELDS
 
 RAW = "__raw_"  # prefix of the raw-text column kept beside a typed field
+
+# Plausible ranges of the numbers a file holds. Wider ones are typos, unit mix-ups or
+# sentinels, and would overflow: three inbound_messages of 5e18 wrap an Int64 sum, two
+# talk_seconds of 1.7e308 sum to infinity. Within these, sums over any file stay exact.
+MAX_DURATION_SECONDS = 100 * 365 * 86_400  # 100 years
+MAX_COUNT = 1_000_000  # messages or reopenings of one conversation
+# Duration field -> seconds per unit of its values (schema.DURATION_UNITS).
+DURATION_FIELDS = {name: 60 if unit == "minutes" else 1 for name, unit in DURATION_UNITS.items()}
+COUNT_FIELDS = ("reopen_count", "inbound_messages", "outbound_messages")
+
+
+def out_of_range(column: str) -> pl.Expr:
+    """A parsed timestamp outside the years carecli reads (see periods.EARLIEST)."""
+    return (pl.col(column) < EARLIEST) | (pl.col(column) >= LATEST)
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,12 @@ def find_problems(
             )
             unparsed = unparsed & ~skipped
         if_missing(name, unparsed, hint)
+        always(
+            name,
+            out_of_range(name),
+            f"is outside the years {FIRST_YEAR}-{LAST_YEAR} carecli reads; if it stands for "
+            "'no date', leave the cell empty",
+        )
     for name in fields_present(NUMBER_FIELDS):
         # Spellings mapped to "none" (a survey offered, not answered) are meant to be empty.
         empty = [s for c, spellings in config.values.get(name, {}).items() if c == "none"
@@ -143,16 +164,38 @@ def find_problems(
             "values: {nps: {none: [...]}}",
         )
     never_negative = ("talk_seconds", "hold_seconds", "after_work_seconds", "wait_seconds")
-    for name in (*never_negative, "reopen_count"):
+    for name in (*never_negative, *COUNT_FIELDS):
         if name in present:
             always(name, pl.col(name) < 0, "is negative")
+    for name in fields_present(tuple(DURATION_FIELDS)):
+        limit = MAX_DURATION_SECONDS / DURATION_FIELDS[name]
+        unit = "minutes" if DURATION_FIELDS[name] == 60 else "seconds"
+        always(
+            name,
+            pl.col(name).abs().is_between(limit, float("inf"), closed="none"),
+            f"is out of range: over 100 years ({limit:,.0f} {unit}); check the column's unit",
+        )
+    for name in fields_present(COUNT_FIELDS):
+        count = pl.col(name)
+        always(name, count.is_nan() | count.is_infinite(), "is not a count; leave it empty")
+        always(
+            name,
+            count.is_between(MAX_COUNT, float("inf"), closed="none"),
+            f"is out of range: over {MAX_COUNT:,} for one conversation",
+        )
     problems = []
     for rule, (name, bad, message, needs_missing) in enumerate(checks):
         if needs_missing and frame[name].null_count() == 0:
             continue
         offending = frame.filter(bad)
         if offending.height:
-            first = offending.row(0, named=True)
+            # Only the columns shown: a datetime outside Python's years 1-9999 (in this
+            # column or another) cannot become a Python value, but its text can.
+            typed = pl.col(name)
+            if frame.schema[name].is_temporal():
+                typed = typed.dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ")
+            shown = [RAW + name] if RAW + name in frame.columns else []
+            first = offending.head(1).select(ROW_INDEX, typed, *shown).row(0, named=True)
             value = first.get(RAW + name)  # kept where the typed value is missing
             if value is None:  # a readable value that breaks a rule: show it as read
                 value = first.get(name)
@@ -176,7 +219,9 @@ def find_problems(
 def as_written(number: float) -> str:
     """A number as a file spells it, so it can be searched for: -12345678, not -1.23457e+07
     (the `g` format's 6 digits), and 7 or 4.5, not 7.0."""
-    return str(int(number)) if number.is_integer() else repr(number)
+    if number.is_integer() and abs(number) < 1e15:  # beyond, a float's digits are noise
+        return str(int(number))
+    return repr(number)
 
 
 def merge_problems(parts: list[tuple[DataProblem, ...]]) -> list[DataProblem]:

@@ -193,4 +193,4 @@ def render_json(
         "status": overall_status(outcomes),
         "targets": [outcome_document(o, list_breaches) for o in outcomes],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

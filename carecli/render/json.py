@@ -18,7 +18,7 @@ SCHEMA_VERSION = 2
 
 
 def _clean(value: Any) -> Any:
-    """Round floats for stable output; NaN never reaches JSON."""
+    """Round floats for stable output; NaN never reaches JSON (render refuses infinity)."""
     if isinstance(value, float):
         return None if math.isnan(value) else round(value, 3)
     if isinstance(value, dict):
@@ -66,4 +66,7 @@ def to_document(report: Report, outcomes: Sequence[Outcome] = ()) -> dict[str, A
 
 
 def render(report: Report, outcomes: Sequence[Outcome] = ()) -> str:
-    return json.dumps(to_document(report, outcomes), indent=2, ensure_ascii=False) + "\n"
+    # allow_nan=False: `Infinity` is not JSON. Input bounds (input/validate) keep every
+    # figure finite, so one reaching here is a bug, not a value to hide as null.
+    document = to_document(report, outcomes)
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from carecli.periods import Period
 from carecli.render.check import actual_text, statistic_label, threshold_text
 from carecli.sla.evaluate import Outcome
+
+# Characters XML 1.0 cannot hold even escaped: a control character in an agent or SLA
+# name would make the whole report unparsable for the CI system reading it.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def render(outcomes: list[Outcome], period: Period, strict: bool = False) -> str:
@@ -50,4 +55,5 @@ def render(outcomes: list[Outcome], period: Period, strict: bool = False) -> str
         else:
             ET.SubElement(case, "system-out").text = f"{outcome.status}: {figures}"
     ET.indent(suites)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+    text = ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+    return _NOT_XML.sub("", text)

@@ -7,7 +7,7 @@ import math
 
 def duration(seconds: float | None) -> str:
     """`45s`, `4m 12s`, `3h 05m`, `2d 04h`; an em dash when there is no value."""
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+    if seconds is None or not math.isfinite(seconds):  # no value, or none to show
         return "—"
     sign = "-" if seconds < 0 else ""
     total = round(abs(seconds))
@@ -25,6 +25,8 @@ def duration(seconds: float | None) -> str:
 
 def duration_short(seconds: float) -> str:
     """Compact durations for thresholds people wrote: `1h`, `45m`, `1h 30m`, `1d`, `90s`."""
+    if not math.isfinite(seconds):
+        return "—"
     total = round(seconds)
     parts = []
     for size, label in ((86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")):
@@ -36,7 +38,7 @@ def duration_short(seconds: float) -> str:
 
 def value(number: float | int | None, unit: str) -> str:
     """Format a statistic by its unit: duration, rate (a fraction), score or count."""
-    if number is None or (isinstance(number, float) and math.isnan(number)):
+    if number is None or not math.isfinite(number):
         return "—"
     if unit == "duration":
         return duration(number)

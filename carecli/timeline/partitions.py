@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from carecli import interrupts
 from carecli.errors import InputError
 from carecli.input.load import Source, reading
 from carecli.input.normalize import Prepared, finish, no_data_rows
@@ -76,7 +77,7 @@ def load_timeline(prepared: Sequence[Prepared], count: int) -> tuple[Timeline, i
         spill = tempfile.TemporaryDirectory(prefix="carecli-")
     except OSError as exc:
         raise SpillFailed(f"{tempfile.gettempdir()}: {exc.strerror or exc}") from None
-    with spill as spill_dir:
+    with spill as spill_dir, interrupts.removed_on_interrupt(spill_dir):
         directories = [Path(spill_dir, str(index)) for index in range(len(prepared))]
         for index, (file, directory) in enumerate(zip(prepared, directories, strict=True)):
             try:
