@@ -23,8 +23,8 @@ from carecli.input.normalize import (
     no_data_rows,
     prepare,
 )
-from carecli.input.presets import detect, with_preset
-from carecli.input.proposal import Proposal, propose, readable_as_is
+from carecli.input.presets import with_preset
+from carecli.input.proposal import Proposal, proposal_for
 from carecli.input.validate import DataProblem, as_written, merge_problems
 from carecli.render import NAME_LIMIT, plain, to_text
 
@@ -68,18 +68,14 @@ def inspect_file(
     when conversations are reply threads: a reply is tied to its root across the file.
     """
     source = open_source(path, input_format or config.input_format, config.csv_separator)
-    proposal = None
-    mapped = preset or config.preset or config.columns or config.threads
-    unknown = not mapped and detect(source.columns) is None
-    if always_propose or (unknown and not readable_as_is(source, config)):
-        proposal = propose(source)
-        if proposal.preset is None:
-            proposed = proposal.config()
-            config = dataclasses.replace(
-                config,
-                **{key: getattr(proposed, key) for key in proposed.explicit},
-                explicit=config.explicit | proposed.explicit,
-            )
+    proposal = proposal_for(source, config, always_propose, preset)
+    if proposal is not None and proposal.preset is None:
+        proposed = proposal.config()
+        config = dataclasses.replace(
+            config,
+            **{key: getattr(proposed, key) for key in proposed.explicit},
+            explicit=config.explicit | proposed.explicit,
+        )
     config, notes = with_preset(source, config, preset)
     prepared = prepare(source, config)
     if prepared.threads:

@@ -126,8 +126,10 @@ def choose_granularity(profiles: dict[str, Profile], role_ok: dict[str, bool]) -
     """Messages when a column says who wrote each row (customer, agent) by name and by
     values; one row per conversation otherwise."""
     for column in profiles:
-        strong = [m for m in name_matches(column) if m.concept == "role"]
-        if strong and role_ok.get(column):
+        matches = name_matches(column)
+        if any(m.concept == "timestamp" and m.strength == _CANONICAL for m in matches):
+            return "messages"
+        if any(m.concept == "role" for m in matches) and role_ok.get(column):
             return "messages"
     return "conversations"
 

@@ -32,7 +32,7 @@ from carecli.input.synonyms import (
     simplify,
 )
 from carecli.input.timestamps import TIMESTAMP_FIELDS
-from carecli.schema import BUILTIN_ALIASES, CANONICAL_VALUES
+from carecli.schema import BUILTIN_ALIASES, CANONICAL_VALUES, CONVERSATION_FIELDS, MESSAGE_FIELDS
 
 _SPELLED = ("role", "event", "status", "channel", *FLAG_FIELDS)
 # The order keys are written in: how the file is read, then what its columns mean.
@@ -82,6 +82,33 @@ def readable_as_is(source: Source, config: Config) -> bool:
     return all(name in mapping for name in REQUIRED[granularity])
 
 
+def proposal_for(
+    source: Source, config: Config, always: bool = False, preset: str | None = None
+) -> Proposal | None:
+    """The proposal `inspect` shows: for a file that does not read as it is, or that reads
+    worse than proposed (a "Created At" column read as tickets where the rows are
+    messages with a "Sender Type"); `always` (--write-config) makes one in any case."""
+    if preset:  # --preset: that is the mapping
+        found = presets.get(preset)
+        settings = {"preset": preset}
+        chosen = Proposal(source, found.settings.granularity, settings=settings, preset=preset)
+        return chosen if always else None
+    if always:
+        return propose(source)
+    if config.preset or config.columns or config.threads or presets.detect(source.columns):
+        return None
+    if not readable_as_is(source, config):
+        return propose(source)
+    canonical = {simplify(name) for name in (*MESSAGE_FIELDS, *CONVERSATION_FIELDS)}
+    if all(simplify(column) in canonical for column in source.columns if column.strip()):
+        return None
+    proposal = propose(source)
+    mapping = resolve_mapping(source, config)
+    as_is = detect_granularity(source, mapping, config)
+    better = proposal.granularity != as_is or not set(proposal.settings["columns"]) <= set(mapping)
+    return proposal if better else None
+
+
 def propose(source: Source) -> Proposal:
     """Guess the config of `source` (reads a sample, and the distinct values of the few
     columns whose spellings matter). A summary file (counts per day) is an InputError."""
@@ -124,8 +151,7 @@ def _roles(column: str, values: list[str]) -> dict[str, list[str]] | None:
         if flags.get("true") or flags.get("false"):
             return {"customer": flags.get("true", []), "agent": flags.get("false", [])}
     found, unknown = _spellings("role", values)
-    roles = {r for r, spellings in found.items() if spellings}
-    return found if not unknown and "customer" in roles and roles & {"agent", "bot"} else None
+    return found if found and not unknown else None
 
 
 def _spellings(name: str, values: list[str]) -> tuple[dict[str, list[str]], list[str]]:
@@ -292,7 +318,9 @@ def to_yaml(proposal: Proposal) -> str:
     where = proposal.source.path
     lines = [
         f"# carecli config proposed by `carecli inspect` for {where.name}.",
-        "# Each column says how sure the guess is; check the guesses, then run:",
+        f"# The built-in preset reads it (carecli presets show {proposal.preset}); run:"
+        if proposal.preset
+        else "# Each column says how sure the guess is; check the guesses, then run:",
         f"#   carecli report --all --data {where.name} -c <this file>",
     ]
     settings = proposal.settings
