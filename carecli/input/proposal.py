@@ -124,7 +124,7 @@ def propose(source: Source) -> Proposal:
     distinct = {c: distinct_values(source, c) for c, p in profiles.items() if _few(p)}
     role_ok = {c: _roles(c, distinct.get(c, [])) is not None for c in profiles}
     granularity = choose_granularity(profiles, role_ok)
-    placements = place(profiles, granularity)
+    placements = _surveys(place(profiles, granularity), profiles)
     builder = _Builder(source, profiles, distinct, granularity)
     kept = tuple(p for p in (builder.settle(p) for p in placements) if p is not None)
     builder.timestamps(kept)
@@ -138,6 +138,23 @@ def propose(source: Source) -> Proposal:
     return Proposal(
         source, granularity, kept, settings, unplaced, tuple(builder.doubts), None, builder.read
     )
+
+
+def _surveys(placements: list[Placement], profiles: dict[str, Profile]) -> list[Placement]:
+    """A score column means CSAT on csat events and NPS on nps events: without an event
+    column it is the survey its values fit (1-5 CSAT, else 0-10 NPS)."""
+    fields = {p.field for p in placements}
+    if "score" not in fields or "event" in fields:
+        return placements
+    out = []
+    for p in placements:
+        if p.field == "score":
+            survey = "csat" if profiles[p.columns[0]].within(1, 5) else "nps"
+            if survey in fields:
+                continue
+            p = replace(p, field=survey)
+        out.append(p)
+    return out
 
 
 def _few(p: Profile) -> bool:
