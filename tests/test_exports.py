@@ -137,6 +137,18 @@ def test_tab_separated_message_export_with_vendor_names(tmp_path: Path) -> None:
     assert m["reply_time"]["median"] == 10 * 60
 
 
+def test_call_centre_file_with_split_date_and_time(tmp_path: Path) -> None:
+    data = EXPORTS / "calls_split_date_time.csv"
+    config = written_config(data, tmp_path)
+    text = config.read_text(encoding="utf-8")
+    assert 'created_at: ["Date", "Time"]' in text
+    assert 'missing: ["-"]' in text
+    assert 'answered: "Answered (Y/N)"' in text
+    m = report(data, "-c", str(config))
+    assert m["volume"]["conversations"] == 3
+    assert m["aht"]["mean"] == (180 + 30 + 300 + 0) / 2  # H:MM:SS; k3 abandoned ("-")
+
+
 def test_write_config_never_overwrites_without_force(tmp_path: Path) -> None:
     data = EXPORTS / "tickets_es.csv"
     config = tmp_path / "carecli.yaml"

@@ -9,7 +9,7 @@ import pytest
 
 from carecli.config.model import parse_config
 from carecli.input import presets
-from carecli.input.guess import name_matches, supports
+from carecli.input.guess import name_matches
 from carecli.input.load import open_source
 from carecli.input.profile import profile
 from carecli.input.proposal import Proposal, propose
@@ -126,7 +126,6 @@ def test_reduced_preset_detection_needs_its_core_and_two_more_columns() -> None:
     assert presets.detect(header).name == "intercom"
 
 
-@pytest.mark.skipif(not supports("units"), reason="units: arrives with the lead's merge")
 def test_hours_in_the_name_become_units(tmp_path: Path) -> None:
     proposal = _propose(
         tmp_path,
@@ -135,7 +134,6 @@ def test_hours_in_the_name_become_units(tmp_path: Path) -> None:
     assert proposal.settings["units"] == {"first_response_seconds": "hours"}
 
 
-@pytest.mark.skipif(not supports("missing"), reason="missing: arrives with the lead's merge")
 def test_sentinels_become_missing(tmp_path: Path) -> None:
     proposal = _propose(
         tmp_path,
@@ -145,11 +143,20 @@ def test_sentinels_become_missing(tmp_path: Path) -> None:
     assert proposal.settings["missing"] == ["Not Provided"]
 
 
-@pytest.mark.skipif(not supports("combined"), reason="[Date, Time] arrives with the lead's merge")
 def test_date_and_time_columns_are_combined(tmp_path: Path) -> None:
     proposal = _propose(
         tmp_path,
         "Call ID,Date,Time,Answered (Y/N)\nk1,31.12.2025,14:05,Y\nk2,01.01.2026,08:00,N\n",
     )
     assert proposal.settings["columns"]["created_at"] == ["Date", "Time"]
-    assert proposal.settings["timestamp_format"] == "%d.%m.%Y %H:%M"
+    # 31.12.2025 says day-first: read natively, no timestamp_format needed.
+    assert "timestamp_format" not in proposal.settings
+    # Y/N are built-in spellings of answered: shown, nothing to add under values:.
+    assert proposal.read_as["answered"] == {"n": "false", "y": "true"}
+    assert "values" not in proposal.settings
+
+
+def test_non_iso_date_and_time_columns_get_one_format(tmp_path: Path) -> None:
+    proposal = _propose(tmp_path, "Call ID,Date,Time\nk1,1-Dec-25,14:05:10\nk2,2-Dec-25,08:00:00\n")
+    assert proposal.settings["columns"]["created_at"] == ["Date", "Time"]
+    assert proposal.settings["timestamp_format"] == "%d-%b-%y %H:%M:%S"

@@ -36,9 +36,9 @@ _CLOCK_UNIT = (("hh", "mm", "ss"), ("mm", "ss"), ("h", "mm", "ss"), ("hh", "mm")
 
 
 def supports(name: str) -> bool:
-    """Whether this build reads a field or config key (issue 19 adds several on main:
-    score, answered, wait_seconds, units, missing, a [date, time] pair): a proposal uses
-    one only once it exists, so enabling it is the merge, not a code change here."""
+    """Whether this build reads a field or config key: a proposal never writes a key
+    `carecli validate` would refuse, and a new field or key (score, answered, units,
+    missing, a [date, time] pair came this way) needs only its synonyms row."""
     return name in FIELDS or name in {f.name for f in dataclasses.fields(Config)}
 
 
