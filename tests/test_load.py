@@ -121,9 +121,19 @@ def test_an_explicit_separator_beats_the_tsv_extension(tmp_path: Path) -> None:
 def test_csv_custom_separator(tmp_path: Path) -> None:
     path = write(tmp_path / "data.csv", CSV.replace(",", ";"))
     assert open_source(path, separator=";").columns == COLUMNS
-    # Read with the default ',', the one-column header says which separator to set.
-    with pytest.raises(InputError, match=r"line 1: .* separated by ';', not ','; set csv_sep"):
+    # Read with the default ',', a header that holds only ';' says the separator itself.
+    source = open_source(path)
+    assert (source.columns, source.separator) == (COLUMNS, ";")
+    tabs = write(tmp_path / "tabs.csv", CSV.replace(",", "\t"))
+    assert open_source(tabs).separator == "\t"
+
+
+def test_a_header_holding_two_separators_asks_for_one_and_that_fix_works(tmp_path: Path) -> None:
+    path = write(tmp_path / "data.csv", CSV.replace(",", ";").replace("role", "role|kind"))
+    with pytest.raises(InputError, match=r"line 1: .* holds ';' and '\|', not ','; set csv_sep"):
         open_source(path)
+    # The suggestion, applied: csv_separator: ';'.
+    assert open_source(path, separator=";").columns[-1] == "role|kind"
 
 
 def test_open_jsonl(tmp_path: Path) -> None:

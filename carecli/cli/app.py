@@ -314,19 +314,48 @@ def inspect(
     rows: Annotated[
         int, typer.Option(min=0, max=10_000, metavar="N", help="How many sample rows to show.")
     ] = 5,
+    write_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-config",
+            metavar="FILE",
+            help="Write the proposed config (column mapping, spellings, date format) to FILE.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --write-config replace an existing file.")
+    ] = False,
     config: ConfigOption = None,
     show_traceback: TracebackOption = False,
 ) -> None:
-    """Show how carecli reads a file: format, preset, mapping, time range, problems."""
+    """Show how carecli reads a file: format, preset, mapping, time range, problems; for
+    unknown columns, the mapping it proposes (--write-config keeps it)."""
     with exit_codes(show_traceback):
         from carecli.cli.inspect import inspect_file, render
         from carecli.config.files import load_config
+        from carecli.delivery.output import write_atomic
         from carecli.input.load import unchanged
 
+        if write_config is not None and write_config.exists() and not force:
+            raise UsageError(
+                f"--write-config {write_config}: the file exists; add --force to replace it, "
+                "or name another file"
+            )
         settings = load_config(config)
         with unchanged([file]):
-            found = inspect_file(file, settings, format_in, preset, sample_rows=rows)
+            found = inspect_file(
+                file, settings, format_in, preset, rows, always_propose=write_config is not None
+            )
         typer.echo(render(found, width()), nl=False)
+        if write_config is not None and found.proposal is not None:
+            inputs = {file: "data file"}
+            if settings.path is not None:
+                inputs[settings.path] = "config file"
+            write_atomic(write_config, found.proposal.text(), inputs, "--write-config")
+            err(
+                f"config written to {write_config}; report with: carecli report --all "
+                f"--data {file} -c {write_config}"
+            )
 
 
 # polars allocates with jemalloc, which reads this variable when polars is first imported

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,7 @@ from carecli.input.normalize import (
     prepare,
 )
 from carecli.input.presets import with_preset
+from carecli.input.proposal import Proposal, proposal_for
 from carecli.input.validate import DataProblem, as_written, merge_problems
 from carecli.render import NAME_LIMIT, plain, to_text
 
@@ -44,6 +46,8 @@ class Inspection:
     sample: pl.DataFrame  # the first rows, as read (ROW_INDEX included)
     sample_labels: tuple[str, ...]  # where each sample row is in the file: "row 3"
     problems: tuple[DataProblem, ...]
+    proposal: Proposal | None = None  # the config proposed for unknown columns
+    separator: str = ","
 
 
 def inspect_file(
@@ -52,13 +56,26 @@ def inspect_file(
     input_format: str | None = None,
     preset: str | None = None,
     sample_rows: int = 5,
+    always_propose: bool = False,
 ) -> Inspection:
     """Load the file leniently: every data problem is collected instead of raised.
+
+    A file carecli cannot read as it is (unknown columns, no preset, no mapping of the
+    user's) is read with a proposed config (input/proposal.py), shown with the rest;
+    `always_propose` makes one anyway (for --write-config).
 
     Rows are read in batches (a file of any size takes the memory of one batch), except
     when conversations are reply threads: a reply is tied to its root across the file.
     """
     source = open_source(path, input_format or config.input_format, config.csv_separator)
+    proposal = proposal_for(source, config, always_propose, preset)
+    if proposal is not None and proposal.preset is None:
+        proposed = proposal.config()
+        config = dataclasses.replace(
+            config,
+            **{key: getattr(proposed, key) for key in proposed.explicit},
+            explicit=config.explicit | proposed.explicit,
+        )
     config, notes = with_preset(source, config, preset)
     prepared = prepare(source, config)
     if prepared.threads:
@@ -85,6 +102,8 @@ def inspect_file(
             map(source.row_label, summary.sample.get_column(ROW_INDEX, default=[]))
         ),
         problems=tuple(merge_problems(summary.problems)),
+        proposal=proposal,
+        separator=source.separator,
     )
 
 
@@ -131,21 +150,26 @@ def render(found: Inspection, width: int = 80) -> str:
     facts.add_column(style="bold")
     facts.add_column()
     facts.add_row("File", plain(found.path))
-    facts.add_row("Format", found.format)
+    shown = {",": "", ";": " (';'-separated)", "\t": " (tab-separated)"}
+    facts.add_row("Format", found.format + shown.get(found.separator, f" ({found.separator!r})"))
     facts.add_row("Preset", found.preset or "none (canonical column names or your columns:)")
     facts.add_row("Granularity", f"one row per {found.granularity[:-1]}")
     facts.add_row("Rows", f"{found.rows:,}")
     facts.add_row("Time range", f"{found.first or '—'} to {found.last or '—'}")
 
-    mapping = Table(title="Column mapping", box=box.SIMPLE_HEAD, title_justify="left")
-    mapping.add_column("carecli field")
-    mapping.add_column("from column")
-    for name, column in found.mapping.items():
-        mapping.add_row(name, plain(column) if column else "(constant from the preset/config)")
-    renderables: list[object] = [facts, mapping]
+    renderables: list[object] = [facts]
+    if found.proposal is not None and found.proposal.preset is None:
+        renderables += proposal_view(found.proposal)
+    else:
+        mapping = Table(title="Column mapping", box=box.SIMPLE_HEAD, title_justify="left")
+        mapping.add_column("carecli field")
+        mapping.add_column("from column")
+        for name, column in found.mapping.items():
+            mapping.add_row(name, plain(column) if column else "(constant from the preset/config)")
+        renderables.append(mapping)
     for note in found.notes:
         renderables.insert(0, plain(note, style="dim"))
-    if found.unmapped:
+    if found.unmapped and (found.proposal is None or found.proposal.preset):
         renderables.append(
             plain(f"Not used ({len(found.unmapped)}): " + ", ".join(found.unmapped), style="dim")
         )
@@ -171,6 +195,42 @@ def render(found: Inspection, width: int = 80) -> str:
     if found.sample.height:
         renderables.extend(_sample_tables(found, width))
     return to_text(renderables, width=width)
+
+
+def proposal_view(proposal: Proposal) -> list[object]:
+    """The proposed mapping: a line per field with how sure it is and why, then the
+    values it maps, the date format, and what it could not place."""
+    table = Table(
+        title=f"Proposed mapping (unknown columns; confidence: {proposal.confidence})",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    for name in ("carecli field", "from column", "sure?", "because"):
+        table.add_column(name, overflow="fold")
+    for placement in proposal.placements:
+        columns = " + ".join(placement.columns)
+        table.add_row(
+            placement.field, plain(columns), placement.confidence, plain(placement.reason)
+        )
+    out: list[object] = [table]
+    lines = []
+    for name, spellings in proposal.read_as.items():
+        pairs = [f"{value} -> {canonical}" for value, canonical in spellings.items()]
+        lines.append(f"Values of {name}: " + ", ".join(pairs))
+    settings = proposal.settings
+    if "timestamp_format" in settings:
+        lines.append(f"Date format: {settings['timestamp_format']}")
+    for key in ("units", "missing", "channels"):
+        if key in settings:
+            lines.append(f"{key.capitalize()}: {settings[key]}")
+    if proposal.unplaced:
+        lines.append("Could not place: " + ", ".join(proposal.unplaced))
+    lines += [f"Check: {doubt}" for doubt in proposal.doubts]
+    lines.append(
+        f"Write it with: carecli inspect {proposal.source.path} --write-config carecli.yaml"
+    )
+    out += [plain(line) for line in lines]
+    return out
 
 
 # A sample column's least width: a whole date (2026-11-02), its time on the next line.

@@ -17,6 +17,7 @@ from typing import TypeVar
 import polars as pl
 
 from carecli.errors import InputError
+from carecli.input.separator import other_separators, wrong_separator
 
 ROW_INDEX = "__row"
 _T = TypeVar("_T")
@@ -138,7 +139,11 @@ def _open_csv(path: Path, separator: str) -> Source:
         raise InputError(f"{path}: not a readable CSV file ({_first_line(exc)})") from None
     names = header.names()
     if len(names) == 1:
-        _reject_wrong_separator(path, names[0], separator)
+        found = other_separators(names[0], separator)
+        if len(found) == 1:  # unambiguous: a ';' or tab export read without a config
+            return _open_csv(path, found[0])
+        if found:
+            raise wrong_separator(path, names[0], separator, found)
 
     def scan(columns: list[str]) -> pl.LazyFrame:
         # Everything is read as text: normalize parses it and can name the bad row.
@@ -295,20 +300,6 @@ def _reject_utf16(path: Path) -> None:
         f"{path}: line 1: the file is {encoding}, carecli reads UTF-8; save it as "
         f"'CSV UTF-8' or convert it (iconv -f {encoding} -t UTF-8)"
     )
-
-
-def _reject_wrong_separator(path: Path, name: str, separator: str) -> None:
-    """A one-column header holding another separator: the file is not split by ours."""
-    shown = {"\t": "a tab", ";": "';'", "|": "'|'", ",": "','"}
-    for candidate in ("\t", ";", "|", ","):
-        if candidate != separator and candidate in name:
-            # YAML reads "\t" (double quotes) as a tab; '\t' would be two characters.
-            setting = '"\\t" (or name the file .tsv)' if candidate == "\t" else repr(candidate)
-            raise InputError(
-                f"{path}: line 1: the header is one column {name[:60]!r}; the file seems "
-                f"separated by {shown[candidate]}, not {shown.get(separator, repr(separator))}; "
-                f"set csv_separator: {setting} in the config"
-            )
 
 
 def _locate_json_problem(path: Path, error: BaseException | None = None) -> str:

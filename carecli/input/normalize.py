@@ -8,6 +8,7 @@ import polars as pl
 
 from carecli.config.model import Config
 from carecli.errors import InputError
+from carecli.input.aggregate import summary_error
 from carecli.input.load import ROW_INDEX, Source, collect, column_list
 from carecli.input.shapes import blanked, combined_name, duration, split_score
 from carecli.input.threads import THREAD_ID, thread_columns, thread_roots
@@ -101,10 +102,14 @@ def detect_granularity(source: Source, mapping: dict[str, str], config: Config) 
         return "messages"
     if has_tickets:
         return "conversations"
+    summary = summary_error(source)
+    if summary is not None:
+        raise summary
     raise InputError(
         f"{source.path}: no 'timestamp' column (one row per message) nor 'created_at' column "
         f"(one row per conversation); its columns are: {column_list(source.columns)}. "
-        "Map yours under columns: in the config"
+        "Map yours under columns: in the config; `carecli inspect FILE --write-config "
+        "carecli.yaml` proposes a mapping"
     )
 
 

@@ -8,6 +8,10 @@ things, settled against each file's header by `for_file`:
 
 - `optional:` (top level of the preset) lists canonical fields the export may lack: a
   missing optional column is simply not mapped. The user's own `columns:` stay strict.
+  `required:` says it the other way round, for exports whose users pick the columns
+  (Zendesk, Freshdesk, Intercom): every mapped field but these may be left out.
+- `core:` (with `required:`) are the columns a reduced export still has: a header with
+  all of them and at least two more of the preset's columns detects it (see `detect`).
 - `{tz}` in a column name is a placeholder for an IANA timezone, as in Intercom's
   "Conversation started at (Europe/Berlin)". The one header column that matches is mapped,
   and unless the user set `source_timezone:`, the zone it names becomes the source timezone.
@@ -59,6 +63,13 @@ class Preset:
     settings: Config
     text: str  # the YAML as shipped, for `carecli presets show`
     optional: frozenset[str] = frozenset()  # canonical fields a file may lack
+    core: tuple[str, ...] = ()  # the columns a reduced export keeps (detection)
+
+    def known_columns(self, header: Iterable[str]) -> int:
+        """How many of the header's columns this preset knows (by name or {tz} pattern)."""
+        names = {*self.detect, *self.settings.columns.values()}
+        patterns = [_tz_pattern(n) for n in names if TZ_PLACEHOLDER in n]
+        return sum(1 for c in header if c in names or any(p.fullmatch(c) for p in patterns))
 
 
 def _read(name: str, text: str) -> Preset:
@@ -67,8 +78,11 @@ def _read(name: str, text: str) -> Preset:
     unknown = set(settings) - set(INPUT_KEYS)
     if unknown:  # a packaging bug, not a user error: caught by the tests
         raise ConfigError(f"preset {name}: settings may not set {', '.join(sorted(unknown))}")
+    mapped = set(settings.get("columns") or {})
     optional = frozenset(data.get("optional") or ())
-    unmapped = optional - set(settings.get("columns") or {})
+    if "required" in data:
+        optional = frozenset(mapped - set(data["required"]))
+    unmapped = optional - mapped
     if unmapped:
         raise ConfigError(f"preset {name}: optional fields it does not map: {sorted(unmapped)}")
     return Preset(
@@ -79,6 +93,7 @@ def _read(name: str, text: str) -> Preset:
         settings=parse_config(yaml.safe_dump(settings), None),
         text=text,
         optional=optional,
+        core=tuple(data.get("core") or ()),
     )
 
 
@@ -99,11 +114,27 @@ def get(name: str) -> Preset:
     return presets[name]
 
 
+# A reduced export: its core columns and this many more of the preset's.
+_REDUCED_EXTRA = 2
+
+
 def detect(columns: Iterable[str]) -> Preset | None:
-    """The one preset whose identifying columns are all in the header, else None."""
-    header = set(columns)
-    matches = [p for p in available().values() if set(p.detect) <= header]
-    return matches[0] if len(matches) == 1 else None
+    """The one preset whose identifying columns are all in the header; failing that, the
+    one whose core columns are there with the most of its other columns (a reduced
+    export: Zendesk, Freshdesk and Intercom let users pick the columns); else None."""
+    header = list(columns)
+    matches = [p for p in available().values() if set(p.detect) <= set(header)]
+    if matches:
+        return matches[0] if len(matches) == 1 else None
+    scored = [
+        (p.known_columns(header), p)
+        for p in available().values()
+        if p.core and set(p.core) <= set(header)
+    ]
+    scored = [(n, p) for n, p in scored if n >= len(p.core) + _REDUCED_EXTRA]
+    best = max((n for n, _ in scored), default=0)
+    top = [p for n, p in scored if n == best]
+    return top[0] if len(top) == 1 else None
 
 
 def apply(config: Config, preset: Preset) -> Config:
@@ -134,8 +165,22 @@ def for_file(config: Config, preset: Preset | None, header: Sequence[str], where
     optional: frozenset[str] = frozenset()
     if preset is not None:
         optional = preset.optional - set(config.columns)  # the user's own columns stay strict
+        _require(preset, config, header, where)
         config = apply(config, preset)
     return fit_columns(config, header, where, optional)
+
+
+def _require(preset: Preset, config: Config, header: Sequence[str], where: object) -> None:
+    """A column the preset cannot do without is the export's problem, not a config's."""
+    for field, column in preset.settings.columns.items():
+        if field in preset.optional or field in config.columns or TZ_PLACEHOLDER in column:
+            continue
+        if column not in header:
+            raise InputError(
+                f"{where}: the {preset.name} preset needs column {column!r} ({field}), which "
+                f"the file does not have; export it too, or map another column in the config: "
+                f"preset: {preset.name} and columns: {{{field}: <column>}}"
+            )
 
 
 def fit_columns(
