@@ -170,7 +170,9 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     command = [sys.executable, "-m", "carecli", "report", "--week", "2026-W47", "-f", "json",
                "--data", str(MESSAGES), "--output", str(fifo)]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # The command itself, not its parent (test_supervisor.py): its wchan is the FIFO wait.
+    env = {**os.environ, "CARECLI_SUPERVISED": "1"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     wchan = Path(f"/proc/{process.pid}/wchan")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,24 @@ def test_the_console_script_runs_data_commands_under_the_parent(tmp_path: Path) 
         capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
     )  # fmt: skip
     assert direct.returncode == 0 and direct.stdout.startswith("carecli ")
+
+
+def test_a_stop_sent_to_the_parent_reaches_the_child(tmp_path: Path) -> None:
+    ready = tmp_path / "ready"
+    child = (
+        "import pathlib, signal, sys, time\n"
+        "signal.signal(signal.SIGINT, lambda *_: sys.exit(130))\n"
+        f"pathlib.Path({str(ready)!r}).touch()\n"
+        "time.sleep(30)\n"
+    )
+    parent = (
+        "import sys; from carecli.cli.entry import supervise\n"
+        f"sys.exit(supervise([sys.executable, '-c', {child!r}]))\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", parent])
+    for _ in range(200):
+        if ready.exists():
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)  # to the parent alone, as `kill -INT PID` does
+    assert process.wait(timeout=10) == 130

@@ -40,14 +40,14 @@ def supervise(command: list[str]) -> int:
     a death by signal becomes a one-line message and an exit code (never a signal)."""
     import subprocess
 
-    # Ctrl-C reaches the whole foreground process group: the child says it and exits 130.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     child = subprocess.Popen(command, env={**os.environ, SUPERVISED: "1"})
 
-    def forward(signum: int, _: object) -> None:  # a cron timeout or `kill` stops both
+    # A stop sent to this process (a `kill`, a cron timeout) goes to the child, which says
+    # so and exits; Ctrl-C in a terminal reaches both, and the child handles it once.
+    def forward(signum: int, _: object) -> None:
         child.send_signal(signum)
 
-    for stop in (signal.SIGTERM, signal.SIGHUP):
+    for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop, forward)
     code = child.wait()
     if code >= 0:
