@@ -152,3 +152,21 @@ def test_bad_shape_keys_name_the_key(tmp_path: Path, key: str, value: str, messa
     result = CliRunner().invoke(app, ["validate", "-c", str(config)])
     assert result.exit_code == 2
     assert f"{key}" in result.stderr and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "check"),
+    [
+        ("callcentre_calls", lambda m: (m["aht"]["mean"], m["asa"]["count"]) == (520.0, 3)),
+        ("survey_events", lambda m: (m["csat"]["satisfied"], m["nps"]["promoters"]) == (2, 1)),
+        ("tickets_hours", lambda m: m["first_response_time"]["median"] == 5400.0),
+    ],
+)
+def test_inspect_writes_a_config_that_reads_each_shape(name: str, check, tmp_path: Path) -> None:
+    """Without a hand-written config: inspect proposes one, report reads the file with it."""
+    config = tmp_path / "carecli.yaml"
+    data = EXPORTS / f"{name}.csv"
+    proposed = CliRunner().invoke(app, ["inspect", str(data), "--write-config", str(config)])
+    assert proposed.exit_code == 0, proposed.stderr
+    metrics = _report(data, config)
+    assert check(metrics), metrics

@@ -174,7 +174,7 @@ def _roles(column: str, values: list[str]) -> dict[str, list[str]] | None:
 def _spellings(name: str, values: list[str]) -> tuple[dict[str, list[str]], list[str]]:
     """Canonical value -> the spellings of `values` that mean it, and those that mean none."""
     builtin = BUILTIN_ALIASES.get(name) or BUILTIN_ALIASES["escalated"]
-    extra = VALUE_SPELLINGS["flag" if name in FLAG_FIELDS else name]
+    extra = VALUE_SPELLINGS.get("flag" if name in FLAG_FIELDS else name, {})
     found: dict[str, list[str]] = {}
     unknown = []
     for value in values:
