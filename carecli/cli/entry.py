@@ -27,7 +27,8 @@ _CHANGED = (
 
 def main() -> None:
     arguments = sys.argv[1:]
-    if os.environ.get(SUPERVISED) != "1" and _DATA_COMMANDS.intersection(arguments[:1]):
+    reads_data = _DATA_COMMANDS.intersection(arguments[:1]) and "--help" not in arguments
+    if reads_data and os.environ.get(SUPERVISED) != "1":
         sys.exit(supervise([sys.executable, "-m", "carecli", *arguments]))
     interrupts.install()
     from carecli.cli.app import main as run_app
