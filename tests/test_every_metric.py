@@ -28,8 +28,8 @@ START = datetime(2026, 11, 2, 8, tzinfo=UTC)
 def _rows() -> list[dict]:
     """Two weeks of conversations on two channels with every kind of event: bot and agent
     answers (one within 20 s), a second customer turn, resolutions, a reopen, an
-    escalation, ratings and handle times, one conversation abandoned (closed unanswered)
-    and one never answered nor resolved."""
+    escalation, ratings and handle times, one chat abandoned (closed unanswered) and one
+    email never answered nor resolved."""
     rows: list[dict] = []
     for week in (-1, 0):
         for i in range(8):
@@ -41,14 +41,14 @@ def _rows() -> list[dict]:
 
             channel = ("email", "chat")[i % 2]
             rows.append(msg(cid, at(), "customer", channel=channel, team="Care"))
-            if i == 6:  # the customer gave up: closed with no answer (abandoned)
+            if i == 7:  # the customer gave up: closed with no answer (abandoned)
                 rows.append(event(cid, at(minutes=3), "resolved"))
                 continue
             rows.append(msg(cid, at(seconds=15 + i), "bot"))
-            if i == 7:
+            if i == 6:
                 continue  # never answered, never resolved
             agent = ("Ann", "Bob")[i % 2]
-            answer = at(seconds=12) if i == 0 else at(minutes=10 + 25 * i)  # within 20 s
+            answer = at(seconds=12) if i == 1 else at(minutes=10 + 25 * i)  # within 20 s
             first = msg(cid, answer, "agent", agent=agent, talk_seconds=90 * i)
             rows.append(first)
             rows.append(msg(cid, at(hours=2), "customer"))

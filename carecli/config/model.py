@@ -81,6 +81,7 @@ class Config:
             satisfied_min=self.csat.satisfied_min,
             answer_within_s=self.contact_centre.answer_within_s,
             short_abandon_s=self.contact_centre.short_abandon_s,
+            queue_channels=self.contact_centre.channels,
         )
 
 

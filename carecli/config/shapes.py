@@ -30,6 +30,7 @@ class ContactCentre:
 
     answer_within_s: float = 20.0  # service level: answered within this / offered (80/20)
     short_abandon_s: float = 0.0  # abandons quicker than this are not offered contacts
+    channels: tuple[str, ...] = ("phone", "chat")  # the queues these metrics are about
 
 
 def read_combined(name: str, value: Any, problem: Problem) -> tuple[str, str] | None:
@@ -83,10 +84,17 @@ def read_contact_centre(raw: Any, problem: Problem) -> ContactCentre:
         problem(("contact_centre",), "expected a mapping with answer_within: and short_abandon:")
         return ContactCentre()
     keys = {"answer_within": "answer_within_s", "short_abandon": "short_abandon_s"}
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}
     for key, value in raw.items():
+        if key == "channels":
+            items = value if isinstance(value, list) else [value]
+            if not items or any(not isinstance(item, str) or not item for item in items):
+                problem(("contact_centre", key), "expected a list of channels, e.g. [phone, chat]")
+            else:
+                values["channels"] = tuple(item.strip().lower() for item in items)
+            continue
         if key not in keys:
-            problem(("contact_centre", key), f"unknown key; use {', '.join(keys)}")
+            problem(("contact_centre", key), f"unknown key; use {', '.join([*keys, 'channels'])}")
             continue
         try:
             values[keys[key]] = parse_duration(value)

@@ -18,6 +18,7 @@ class Settings:
     satisfied_min: float = 4  # csat.satisfied_min
     answer_within_s: float = 20.0  # contact_centre.answer_within (service level)
     short_abandon_s: float = 0.0  # contact_centre.short_abandon
+    queue_channels: tuple[str, ...] = ("phone", "chat")  # contact_centre.channels
 
 
 Statistics = Callable[[pl.Expr, Settings], Aggregations]
@@ -72,6 +73,9 @@ class Metric:
     sentence: str | None = None
     counted_by: str = "count"
     trend: bool = False
+    # The conversations the metric is about (None: all): the contact-centre metrics are
+    # about phone and chat queues, not a helpdesk's email. Applied to the samples.
+    scope: Callable[[Settings], pl.Expr] | None = None
     # (value, weight) statistics whose change splits exactly into mix and performance
     # across groups (carecli.metrics.explain): a mean or rate and the samples it is over.
     split: tuple[str, str] | None = None
@@ -99,8 +103,10 @@ class Metric:
     def sample(self, settings: Settings) -> pl.Expr:
         """The per-sample value over the metric's frame (null: not a sample)."""
         if isinstance(self.value, Waiting):
-            return pl.col(self.value.seconds)
-        return self.value if isinstance(self.value, pl.Expr) else self.value(settings)
+            value = pl.col(self.value.seconds)
+        else:
+            value = self.value if isinstance(self.value, pl.Expr) else self.value(settings)
+        return value if self.scope is None else pl.when(self.scope(settings)).then(value)
 
     def aggregations(self, settings: Settings) -> Aggregations:
         """statistic -> expression over the metric's frame, as the report computes them."""

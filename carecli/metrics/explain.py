@@ -101,8 +101,8 @@ def split_change(
     if split is None:
         return None
     before, now = _weighted(previous, metric), _weighted(current, metric)
-    if not before or not now:
-        return None
+    if not before or not now or len(before.keys() | now.keys()) < 2:
+        return None  # no samples, or one group only: no mix to tell from performance
     mix = performance = 0.0
     shares = []
     for key in sorted(before.keys() | now.keys(), key=lambda k: [str(v) for v in k]):

@@ -138,7 +138,7 @@ _METRICS = (
             Row("p90", "p90", "duration", "lower"),
             Row("answered", "count", "count", "neutral"),
         ),
-        short="ASA", column="ASA", sentence="Average speed of answer",
+        short="ASA", column="ASA", sentence="Average speed of answer", scope=stat.on_queue,
     ),
     Metric(
         name="abandonment_rate", title="Abandonment rate", frame="conversations",
@@ -152,7 +152,7 @@ _METRICS = (
         ),
         short="Abandoned", column="Aband.", targets={"rate": "rate"}, breach=stat.is_one,
         reason=pl.lit("abandoned"), shown_as="reason", sentence="Abandonment rate",
-        counted_by="offered", split=("rate", "offered"),
+        counted_by="offered", split=("rate", "offered"), scope=stat.on_queue,
     ),
     Metric(
         name="service_level", title="Service level", frame="conversations",
@@ -168,7 +168,7 @@ _METRICS = (
         reason=pl.when(stat.abandoned()).then(pl.lit("abandoned"))
         .otherwise(pl.lit("answered late")),
         shown_as="reason", sentence="Service level", counted_by="offered",
-        split=("rate", "offered"),
+        split=("rate", "offered"), scope=stat.on_queue,
     ),
     Metric(
         name="aht", title="Average handle time", frame="conversations",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from carecli.report.stats import Stats, compute_stats_by, empty_stats, filter_ti
 from carecli.schema import DIMENSIONS
 from carecli.timeline import clock
 from carecli.timeline.asof import AsOf, at_same_age, default_as_of
+from carecli.timeline.availability import out_of_scope
 from carecli.timeline.build import from_conversations, from_messages, handed_over
 from carecli.timeline.frames import Timeline
 from carecli.timeline.partitions import SpillFailed, load_timeline, partition_count
@@ -132,6 +134,9 @@ def load_dataset(
     if duplicates:
         notes += (f"{duplicates} {what}",)
     timeline = clock.apply(timeline, config)
+    scoped = out_of_scope(timeline.conversations, config.metric_settings)
+    if scoped:
+        timeline = dataclasses.replace(timeline, unavailable={**timeline.unavailable, **scoped})
     shown = files[0] if len(files) == 1 else f"{len(files)} files"
     if timeline.negative_durations:
         notes += (

@@ -184,6 +184,7 @@ _EMPTY_FRAMES = {
     "conversations": pl.DataFrame(
         schema={
             "created_at": pl.Datetime("us", "UTC"),
+            "channel": pl.String,
             "answered": pl.Boolean,
             "bot_answered": pl.Boolean,
             "is_resolved": pl.Boolean,

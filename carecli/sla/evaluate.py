@@ -109,6 +109,8 @@ def samples(
             )
         # Done without a duration (a time left out as impossible, or a resolved ticket the
         # export gives no time for): no sample, as in the report, and not waiting either.
+        if metric.scope is not None:  # a contact-centre metric: its queues only
+            rows = rows.filter(metric.scope(settings))
         frame = rows.filter(~wait.done | pl.col(wait.seconds).is_not_null()).select(
             *dims,
             value=pl.coalesce(_measured(wait, config, calendar), waited(wait.start)),

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from carecli.metrics.entry import Settings
+from carecli.metrics.registry import METRICS
+
 HANDLE_COLUMNS = ("talk_seconds", "hold_seconds", "after_work_seconds")
 RESOLUTION_METRICS = ("resolution_time", "backlog", "fcr_rate")
 ABANDONMENT_METRICS = ("abandonment_rate", "service_level")
@@ -50,4 +53,16 @@ def unavailable_metrics(frame: pl.DataFrame, granularity: str) -> dict[str, str]
             missing[name] = "answered column, or first response and status columns"
     if "first_response_time" in missing:  # no answer times: no speed, no service level
         missing["asa"] = missing["service_level"] = missing["first_response_time"]
+    return missing
+
+
+def out_of_scope(conversations: pl.DataFrame, settings: Settings) -> dict[str, str]:
+    """Metrics about some conversations only (phone and chat queues) that no conversation
+    of the data is about: "not available", not a row of zeros in an email team's report."""
+    missing = {}
+    for name, metric in METRICS.items():
+        about = metric.scope
+        if about is not None and not conversations.select(about(settings).any()).item():
+            queues = ", ".join(settings.queue_channels)
+            missing[name] = f"{queues} conversations (contact_centre.channels)"
     return missing
