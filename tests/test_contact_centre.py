@@ -56,3 +56,24 @@ def test_without_resolution_events_abandonment_is_not_available(tmp_path: Path) 
         assert stats(report, name)["available"] is False
         assert stats(report, name)["rate"] is None
     assert stats(report, "asa")["mean"] == 300.0
+
+
+def test_the_metrics_are_about_the_queues_only(tmp_path: Path) -> None:
+    rows = [
+        msg("mail", "2026-11-03 09:00", "customer", channel="email"),
+        event("mail", "2026-11-03 09:30", "resolved"),  # closed unanswered: an email
+        msg("call", "2026-11-03 10:00", "customer", channel="phone"),
+        msg("call", "2026-11-03 10:00:10", "agent", agent="Ann"),
+        event("call", "2026-11-03 10:05", "resolved"),
+    ]
+    data = write_jsonl(tmp_path / "m.jsonl", rows)
+    level = stats(report_for(data), "service_level")
+    assert (level["within"], level["offered"]) == (1, 1)  # the email is no queue contact
+    email_only = write_jsonl(tmp_path / "email.jsonl", rows[:2])
+    unavailable = stats(report_for(email_only), "abandonment_rate")
+    assert unavailable["available"] is False
+    assert unavailable["not_available_because"] == (
+        "the input has no phone, chat conversations (contact_centre.channels)"
+    )
+    config = parse_config("contact_centre:\n  channels: [email]\n")
+    assert stats(report_for(email_only, config=config), "abandonment_rate")["rate"] == 1.0
