@@ -223,7 +223,7 @@ STAGES = (
 
 def profile(path: Path, week: str) -> Profiler:
     profiler = Profiler()
-    report = carecli.report
+    report = carecli.report.build
     for module_name, name, label in STAGES:
         module = importlib.import_module(module_name)
         if hasattr(module, name):
@@ -403,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown := [n for n in names if n not in EXPERIMENTS]:
             parser.error(f"--experiments: unknown {', '.join(unknown)}")
         # The whole normalized frame, read in memory once, for the "frame" experiments.
-        frame = carecli.normalize.normalize(open_source(args.data), load_config(None)).frame
+        frame = carecli.input.normalize.normalize(open_source(args.data), load_config(None)).frame
         print(f"normalized frame (raw copies dropped): {describe(frame)}")
         cache.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(cache)
