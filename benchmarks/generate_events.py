@@ -27,7 +27,8 @@ events/N events drawn with its own seed over the same six weeks and its own id p
 (``C007-0000001``): what a big helpdesk split into shards exports, read as one dataset
 with ``--data 'events_100M/*.csv'``. Only one shard is in memory at a time.
 
-    python benchmarks/generate_events.py --events 100M --files 100 --out /tmp/carecli-bench --format csv,parquet
+    python benchmarks/generate_events.py --events 100M --files 100 \
+        --out /tmp/carecli-bench --format csv,parquet
 """
 
 from __future__ import annotations
