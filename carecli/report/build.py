@@ -158,7 +158,8 @@ def load_dataset(
     if duplicates:
         notes += (f"{duplicates} {what}",)
     timeline = clock.apply(timeline, config)
-    report("building the timeline", 1, 1, "steps")
+    if count == 1:
+        report("building the timeline", 1, 1, "steps")
     shown = files[0] if len(files) == 1 else f"{len(files)} files"
     if timeline.negative_durations:
         notes += (
