@@ -328,7 +328,7 @@ def test_partition_count_at_the_real_thresholds(
 ) -> None:
     # Sizes that matter (the file is opened first, then made sparse: only its size is read):
     # 10M events fit a 4 GB budget in memory; a 1 GB budget splits them into partitions
-    # of at most 400k events; a tight one (700 MB) into smaller ones.
+    # of at most 400k events; a tighter one into smaller ones.
     path = tmp_path / name
     rows = [msg("a", "2026-11-02 09:00", "customer")]
     source = open_source(
@@ -337,5 +337,5 @@ def test_partition_count_at_the_real_thresholds(
     os.truncate(path, 10_000_000 * bytes_per_event)
     assert partitions.partition_count([source], 4 * 10**9) == 1
     assert partitions.partition_count([source], 10**9) == 25
-    assert partitions.partition_count([source], 900 * 10**6) == 31  # 333k each
-    assert partitions.partition_count([source], 820 * 10**6) == 100  # the smallest
+    assert partitions.partition_count([source], 750 * 10**6) == 61  # 166k each
+    assert partitions.partition_count([source], 720 * 10**6) == 100  # the smallest

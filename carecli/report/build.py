@@ -25,12 +25,13 @@ from carecli.report.stats import Stats, compute_stats_by, empty_stats, filter_ti
 from carecli.schema import DIMENSIONS
 from carecli.timeline import clock
 from carecli.timeline.asof import AsOf, at_same_age, default_as_of
-from carecli.timeline.build import from_conversations, from_messages, handed_over
+from carecli.timeline.build import from_conversations, handed_over
 from carecli.timeline.frames import Timeline
 from carecli.timeline.partitions import (
     Progress,
     SpillFailed,
     file_size,
+    from_messages_in_parts,
     load_timeline,
     plan,
     quiet,
@@ -142,9 +143,8 @@ def load_dataset(
         rows = sum(frame.height for frame in frames)
         report("building the timeline", 0, 1, "steps")
         if granularity == "messages":
-            # The events are handed over, not kept here: from_messages frees them once it
-            # has its own copy to sort.
-            timeline = from_messages(handed_over(frames))
+            # The events are handed over, not kept here: each part is freed once built.
+            timeline = from_messages_in_parts(handed_over(frames), report)
         else:
             frame, duplicates = drop_repeated_conversations(handed_over(frames))
             rows = frame.height

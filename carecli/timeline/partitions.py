@@ -13,7 +13,7 @@ import functools
 import math
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +35,7 @@ from carecli.timeline.frames import KEY, Timeline
 _IN_MEMORY_BYTES = 180
 # in partitions, the timeline kept (a row per conversation, turn and message) plus two
 # partitions' events being processed at these bytes each; and the process itself.
-_TIMELINE_BYTES = 60
+_TIMELINE_BYTES = 50
 _PARTITION_BYTES = 150
 _BASE_BYTES = 200 * 1000**2
 # Events per partition at most (~25 MB typed). Measured on 10M events: as fast from 10 to
@@ -43,6 +43,8 @@ _BASE_BYTES = 200 * 1000**2
 # (a tight budget) have fixed costs that add up (64 on 10M: +1 s).
 EVENTS_PER_PARTITION = 400_000
 _SMALLEST_PARTITION = 100_000
+# Events of one file in one partition, at least, when the budget allows.
+_FRAGMENT = 100_000
 MAX_PARTITIONS = 1024
 # Text bytes per event in typical exports (only to choose the number of partitions).
 _BYTES_PER_EVENT = {"csv": 80, "jsonl": 200, "json": 200}
@@ -84,7 +86,11 @@ def plan(sources: Sequence[Source], budget: int, partitions: int | None = None) 
         return Plan(1, events, in_memory, budget)
     kept = _BASE_BYTES + _TIMELINE_BYTES * events
     room = max(0, budget - kept) // (2 * _PARTITION_BYTES)
-    size = max(_SMALLEST_PARTITION, min(EVENTS_PER_PARTITION, room))
+    # Each file leaves a fragment in every partition, with fixed costs (a Parquet file
+    # written and read, its validation): 100 files of 1M events in 288 partitions took
+    # 7.5 min, most of it on 28,800 fragments. Many files: fewer, bigger partitions.
+    wanted = max(EVENTS_PER_PARTITION, len(sources) * _FRAGMENT)
+    size = max(_SMALLEST_PARTITION, min(wanted, room))
     count = max(2, min(MAX_PARTITIONS, math.ceil(events / size)))
     peak = kept + 2 * _PARTITION_BYTES * math.ceil(events / count)
     return Plan(count, events, peak, budget)
@@ -189,6 +195,31 @@ def _process(
         return _Part(problems, None, 0)
     events = sum(frame.height for frame in frames)
     return _Part(problems, from_messages(handed_over(frames)), events)
+
+
+def from_messages_in_parts(events: pl.DataFrame, progress: Progress | None = None) -> Timeline:
+    """The timeline of events held in memory, built part by part (by conversation, two at a
+    time) as load_timeline does with its partitions, without the disk: sorting and grouping
+    cache-sized parts beats one sort of every event (10M events: ~1.5 CPU s less)."""
+    count = math.ceil(events.height / EVENTS_PER_PARTITION)
+    if count < 2:
+        return from_messages(events)
+    key = (pl.col(CID).hash() % count).alias(_KEY)
+    parts = events.with_columns(key).partition_by(_KEY, include_key=False, maintain_order=True)
+    del events
+    report = progress or quiet
+    done: list[Timeline] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for timeline in pool.map(from_messages, _handed_out(parts)):
+            done.append(timeline)
+            report("building the timeline", len(done), count, "partitions")
+    return concatenated(done)
+
+
+def _handed_out(parts: list[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """The parts one by one, each dropped from the list as it is handed out."""
+    while parts:
+        yield parts.pop(0)
 
 
 def concatenated(parts: Sequence[Timeline]) -> Timeline:
