@@ -217,7 +217,7 @@ STAGES = (
     ("carecli.report.build", "drop_repeated_conversations", None),
     ("carecli.timeline.build", "sort_by_conversation", None),
     ("carecli.timeline.build", "drop_identical_events", None),
-    ("carecli.report.build", "from_messages", None),
+    ("carecli.report.build", "from_messages_in_parts", "from_messages_in_parts (in memory)"),
     ("carecli.timeline.partitions", "from_messages", None),
     ("carecli.timeline.clock", "apply", "clock.apply"),
     ("carecli.report.build", "compute_stats_by", None),
