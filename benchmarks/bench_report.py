@@ -8,6 +8,12 @@ Each implementation runs on the same file in its own subprocess, one after the o
   duckdb   benchmarks/impl_duckdb.py: the same metrics by channel, DuckDB SQL
   floor    benchmarks/impl_floor.py: a polars scan of the columns carecli reads
 
+With ``--repeat N`` the implementations take turns (carecli, duckdb, carecli, duckdb...),
+so load from other work on the machine falls on all of them alike, and each one's
+median wall time and median peak are reported, with the ratios of the medians.
+``--data`` takes a quoted glob for a folder of exports read as one dataset
+(``'events_100M/*.csv'``); ``--carecli-args`` adds options (``--memory-limit 883MB``).
+
 Wall time is measured around the subprocess; peak memory is the child's own
 ``ru_maxrss`` as returned by ``os.wait4`` (exact per process, unlike a polling sampler).
 A run is killed (its whole process group) after ``--timeout`` seconds.
@@ -22,11 +28,14 @@ the same way before the 1e-6 relative comparison; a mismatch table is printed ot
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import json
 import math
 import os
+import shlex
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,16 +99,19 @@ class Run:
         return self.returncode == 0 and not self.timed_out
 
 
-def commands(name: str, data: Path, week: str, carecli: str) -> list[str]:
+def commands(
+    name: str, data: Path, week: str, carecli: str, extra: tuple[str, ...] = ()
+) -> list[str]:
     if name == "carecli":
         options = ["--week", week, "--data", str(data), "--by", "channel", "--format", "json"]
-        return [carecli, "report", *options]
+        return [carecli, "report", *options, *extra]
     script = HERE / f"impl_{name}.py"
     return [sys.executable, str(script), "--data", str(data), "--week", week]
 
 
 def run(name: str, command: list[str], workdir: Path, timeout: float, env: dict[str, str]) -> Run:
     """Run one command in its own session; wall time, CPU time and peak RSS of that child."""
+    workdir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = workdir / f"{name}.out", workdir / f"{name}.err"
     timed_out = False
     with out_path.open("wb") as out, err_path.open("wb") as err:
@@ -130,6 +142,26 @@ def run(name: str, command: list[str], workdir: Path, timeout: float, env: dict[
         timed_out=timed_out,
         stdout=str(out_path),
         stderr_tail="\n".join(stderr[-5:]),
+    )
+
+
+def median_run(done: list[Run]) -> Run:
+    """One implementation's runs as one: median wall, CPU and peak; any failure wins."""
+    failed = [r for r in done if not r.ok]
+    if failed:
+        return failed[0]
+    middle = sorted(done, key=lambda r: r.wall_s)[(len(done) - 1) // 2]
+    return Run(
+        name=middle.name,
+        command=middle.command,
+        wall_s=statistics.median(r.wall_s for r in done),
+        cpu_s=statistics.median(r.cpu_s for r in done),
+        peak_rss_mb=statistics.median(r.peak_rss_mb for r in done),
+        returncode=0,
+        timed_out=False,
+        stdout=middle.stdout,
+        stderr_tail=middle.stderr_tail,
+        walls=[r.wall_s for r in done],
     )
 
 
@@ -232,13 +264,20 @@ def main(argv: list[str] | None = None) -> int:
         help="extra environment for the carecli run, e.g. POLARS_ENGINE_AFFINITY=in-memory",
     )
     parser.add_argument(
-        "--repeat", type=int, default=1, help="runs per implementation; the fastest is kept"
+        "--carecli-args", default="", help="extra carecli options, e.g. '--memory-limit 883MB'"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per implementation, taking turns; medians are reported",
     )
     parser.add_argument("--json-out", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
-    data = args.data.resolve()
-    if not data.is_file():
-        parser.error(f"--data {data}: no such file")
+    matched = sorted(glob.glob(str(args.data)))
+    if not matched or not all(Path(m).is_file() for m in matched):
+        parser.error(f"--data {args.data}: no such file")
+    data = args.data.resolve() if len(matched) == 1 and str(args.data) == matched[0] else args.data
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     if unknown := sorted(set(names) - set(IMPLEMENTATIONS)):
         parser.error(f"--only: unknown {', '.join(unknown)}")
@@ -246,37 +285,39 @@ def main(argv: list[str] | None = None) -> int:
     # A clean environment: no carecli config from the user, a directory without carecli.yaml.
     env = {k: v for k, v in os.environ.items() if k != "CARECLI_CONFIG"}
     carecli_env = dict(item.split("=", 1) for item in args.carecli_env)
-    size_mb = data.stat().st_size / 1e6
-    print(f"file: {data} ({size_mb:,.1f} MB), week {args.week}, timeout {args.timeout:.0f}s")
+    size_mb = sum(Path(m).stat().st_size for m in matched) / 1e6
+    what = f"{data} ({len(matched)} files)" if len(matched) > 1 else str(data)
+    print(f"data: {what} ({size_mb:,.1f} MB), week {args.week}, timeout {args.timeout:.0f}s")
     print(f"machine: {os.cpu_count()} cpus, load average {load()} (other work skews timings)")
     fingerprint = source_fingerprint(args.carecli)
     print(f"carecli source fingerprint: {fingerprint}")
     if carecli_env:
         print(f"carecli environment: {carecli_env}")
+    if args.carecli_args:
+        print(f"carecli options: {args.carecli_args}")
+    extra = tuple(shlex.split(args.carecli_args))
     runs: dict[str, Run] = {}
+    every: dict[str, list[Run]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory(prefix="carecli-bench-") as tmp:
         workdir = Path(tmp)
-        for name in names:
-            command = commands(name, data, args.week, args.carecli)
-            run_env = {**env, **carecli_env} if name == "carecli" else env
-            walls: list[float] = []
-            for _ in range(max(1, args.repeat)):
-                result = run(name, command, workdir, args.timeout, run_env)
-                walls.append(result.wall_s)
+        for turn in range(max(1, args.repeat)):
+            for name in names:
+                if every[name] and not every[name][-1].ok:
+                    continue  # it failed: not run again
+                command = commands(name, data, args.week, args.carecli, extra)
+                run_env = {**env, **carecli_env} if name == "carecli" else env
+                result = run(name, command, workdir / f"{turn}", args.timeout, run_env)
+                every[name].append(result)
                 state = "timed out" if result.timed_out else f"exit {result.returncode}"
                 print(
                     f"  {name:8s} {result.wall_s:8.1f}s wall {result.cpu_s:8.1f}s cpu "
                     f"{result.peak_rss_mb:9,.0f} MB peak  ({state}, load {load()})",
                     flush=True,
                 )
-                if not result.ok:
-                    if result.stderr_tail:
-                        print("    " + result.stderr_tail.replace("\n", "\n    "))
-                    break
-                best = runs.get(name)
-                if best is None or result.wall_s < best.wall_s:
-                    runs[name] = result
-            runs.setdefault(name, result).walls = walls
+                if not result.ok and result.stderr_tail:
+                    print("    " + result.stderr_tail.replace("\n", "\n    "))
+        for name, done in every.items():
+            runs[name] = median_run(done)
         outputs = {name: json.loads(Path(r.stdout).read_text()) for name, r in runs.items() if r.ok}
 
     print()
@@ -287,10 +328,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.cpu_s:.1f}",
             f"{r.peak_rss_mb:,.0f}",
             "ok" if r.ok else ("timeout" if r.timed_out else f"exit {r.returncode}"),
+            " ".join(f"{w:.1f}" for w in r.walls),
         ]
         for name, r in runs.items()
     ]
-    print_table(["implementation", "wall s", "cpu s", "peak RSS MB", "status"], rows)
+    print(f"medians of {max(1, args.repeat)} alternated runs (each run's wall time listed):")
+    print_table(["implementation", "wall s", "cpu s", "peak RSS MB", "status", "walls"], rows)
     if "carecli" in runs:
         print()
         base = runs["carecli"]

@@ -21,6 +21,14 @@ Exactly N events are written: conversations are drawn i.i.d. until N events are 
 by time, like a real export.
 
     python benchmarks/generate_events.py --events 10M --out /tmp/carecli-bench --format csv,parquet
+
+``--files N`` writes a folder of N exports instead (``events_100M/part_000.csv`` ...), each
+events/N events drawn with its own seed over the same six weeks and its own id prefix
+(``C007-0000001``): what a big helpdesk split into shards exports, read as one dataset
+with ``--data 'events_100M/*.csv'``. Only one shard is in memory at a time.
+
+    python benchmarks/generate_events.py --events 100M --files 100 \
+        --out /tmp/carecli-bench --format csv,parquet
 """
 
 from __future__ import annotations
@@ -392,7 +400,7 @@ class Simulation:
         self.agent = self.agent[:, index]
 
 
-def simulate(events: int, seed: int) -> tuple[pl.DataFrame, int]:
+def simulate(events: int, seed: int, prefix: str = "C") -> tuple[pl.DataFrame, int]:
     """Exactly `events` rows sorted by time, and the number of conversations."""
     rng = np.random.default_rng(seed)
     target = math.ceil(events / 5.8 * 1.08) + 16  # a little more than needed
@@ -443,7 +451,7 @@ def simulate(events: int, seed: int) -> tuple[pl.DataFrame, int]:
             "nps": pl.Series(nps, dtype=pl.Int8),
         }
     ).with_columns(
-        conversation_id=pl.lit("C") + pl.col("conversation_id").cast(pl.String).str.zfill(width),
+        conversation_id=pl.lit(prefix) + pl.col("conversation_id").cast(pl.String).str.zfill(width),
         agent=pl.when(pl.col("_agent") >= 0).then(pl.col("agent")),
         csat=pl.when(pl.col("csat") >= 0).then(pl.col("csat")),
         nps=pl.when(pl.col("nps") >= 0).then(pl.col("nps")),
@@ -468,6 +476,29 @@ def write(frame: pl.DataFrame, out: Path, stem: str, formats: list[str]) -> list
     return written
 
 
+def write_shards(events: int, files: int, out: Path, formats: list[str], seed: int) -> int:
+    """A folder of `files` shards of events/files events each, one in memory at a time."""
+    folder = out / f"events_{count_label(events)}"
+    started = time.perf_counter()
+    total = conversations = 0
+    for index in range(files):
+        size = events // files + (1 if index < events % files else 0)
+        frame, count = simulate(size, seed + index, prefix=f"C{index:03d}-")
+        write(frame, folder, f"part_{index:03d}", formats)
+        total, conversations = total + frame.height, conversations + count
+        del frame
+        print(f"  part {index + 1}/{files}", file=sys.stderr, end="\r")
+    print(
+        f"{total:,} events, {conversations:,} conversations in {files} files, "
+        f"{time.perf_counter() - started:.0f}s",
+        file=sys.stderr,
+    )
+    for fmt in formats:
+        size = sum(p.stat().st_size for p in folder.glob(f"*.{fmt}"))
+        print(f"{folder}/*.{fmt}\t{size / 1e6:,.1f} MB")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=parse_count, required=True, help="e.g. 1M, 10M, 250k")
@@ -476,12 +507,17 @@ def main(argv: list[str] | None = None) -> int:
         "--format", default="csv", help="comma-separated: csv, jsonl, parquet (default csv)"
     )
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--files", type=int, default=1, help="a folder of this many shards (default 1 file)"
+    )
     args = parser.parse_args(argv)
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     unknown = sorted(set(formats) - {"csv", "jsonl", "parquet"})
     if unknown or not formats:
         parser.error(f"--format: unknown {', '.join(unknown) or 'empty'}; use csv,jsonl,parquet")
 
+    if args.files > 1:
+        return write_shards(args.events, args.files, args.out, formats, args.seed)
     started = time.perf_counter()
     frame, conversations = simulate(args.events, args.seed)
     simulated = time.perf_counter()

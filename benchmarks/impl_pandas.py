@@ -14,6 +14,7 @@ with carecli's metric and statistic names (see bench_report.py).
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +38,10 @@ def week_bounds(week: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def read_events(path: Path) -> pd.DataFrame:
+    if glob.has_magic(str(path)):  # a folder of exports: one dataset
+        return pd.concat(
+            [read_events(Path(p)) for p in sorted(glob.glob(str(path)))], ignore_index=True
+        )
     if path.suffix == ".parquet":
         df = pd.read_parquet(path, columns=COLUMNS)
         df = df.astype(CATEGORIES)

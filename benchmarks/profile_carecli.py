@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import glob
 import hashlib
 import importlib
 import os
@@ -67,6 +68,8 @@ import carecli.input.normalize
 import carecli.report.build
 from carecli.config.files import load_config
 from carecli.input.load import open_source
+from carecli.memory import budget, parse_size
+from carecli.memory import describe as describe_size
 from carecli.periods import parse_week
 from carecli.render import json as render_json
 from carecli.sla.evaluate import evaluate
@@ -214,16 +217,16 @@ STAGES = (
     ("carecli.report.build", "drop_repeated_conversations", None),
     ("carecli.timeline.build", "sort_by_conversation", None),
     ("carecli.timeline.build", "drop_identical_events", None),
-    ("carecli.report.build", "from_messages", None),
+    ("carecli.report.build", "from_messages_in_parts", "from_messages_in_parts (in memory)"),
     ("carecli.timeline.partitions", "from_messages", None),
     ("carecli.timeline.clock", "apply", "clock.apply"),
     ("carecli.report.build", "compute_stats_by", None),
 )
 
 
-def profile(path: Path, week: str) -> Profiler:
+def profile(paths: list[Path], week: str, memory_limit: int | None = None) -> Profiler:
     profiler = Profiler()
-    report = carecli.report
+    report = carecli.report.build
     for module_name, name, label in STAGES:
         module = importlib.import_module(module_name)
         if hasattr(module, name):
@@ -233,7 +236,8 @@ def profile(path: Path, week: str) -> Profiler:
     config = load_config(None)
     with profiler.stage("total"):
         with profiler.stage("load_dataset"):
-            dataset = report.load_dataset(path, config)
+            dataset = report.load_dataset(paths, config, memory_limit=memory_limit)
+        print(f"path: {dataset.loading}")
         period = parse_week(week, config.timezone, datetime.now(UTC))
         with profiler.stage("build_report"):
             result = report.build_report(dataset, period, config, ["channel"])
@@ -370,7 +374,12 @@ def experiments(path: Path, cache: Path, names: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument(
+        "--data", required=True, help="a file, or a quoted glob: 'events_100M/*.csv'"
+    )
+    parser.add_argument(
+        "--memory-limit", help="as carecli's --memory-limit (default: half the available)"
+    )
     parser.add_argument("--week", default="2026-W47")
     parser.add_argument(
         "--experiments",
@@ -384,17 +393,22 @@ def main(argv: list[str] | None = None) -> int:
         "--cache", type=Path, help="normalized frame cache (default /tmp/carecli-bench/cache)"
     )
     args = parser.parse_args(argv)
+    paths = [Path(p) for p in sorted(glob.glob(args.data))] or [Path(args.data)]
+    limit = parse_size(args.memory_limit) if args.memory_limit else None
+    args.data = paths[0]
     cache = args.cache or Path("/tmp/carecli-bench/cache") / f"normalized_{args.data.stem}.parquet"
     if args.experiment:  # child process of --experiments
         run_experiment(args.experiment, args.data, cache)
         return 0
     engine = os.environ.get("POLARS_ENGINE_AFFINITY", "auto (streaming)")
     print(f"carecli source fingerprint {source_fingerprint()}")
+    size = sum(p.stat().st_size for p in paths) / 1e6
     print(
-        f"{args.data} ({args.data.stat().st_size / 1e6:,.1f} MB), engine {engine}, "
+        f"{args.data if len(paths) == 1 else f'{len(paths)} files'} ({size:,.1f} MB), "
+        f"budget {describe_size(budget(limit))}, engine {engine}, "
         f"polars {pl.__version__}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}"
     )
-    profiler = profile(args.data, args.week)
+    profiler = profile(paths, args.week, limit)
     profiler.print()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS (ru_maxrss): {peak:,.0f} MB")
@@ -403,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown := [n for n in names if n not in EXPERIMENTS]:
             parser.error(f"--experiments: unknown {', '.join(unknown)}")
         # The whole normalized frame, read in memory once, for the "frame" experiments.
-        frame = carecli.normalize.normalize(open_source(args.data), load_config(None)).frame
+        frame = carecli.input.normalize.normalize(open_source(args.data), load_config(None)).frame
         print(f"normalized frame (raw copies dropped): {describe(frame)}")
         cache.parent.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(cache)

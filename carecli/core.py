@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from carecli import memory
 from carecli.config.files import load_config
 from carecli.config.model import Config
 from carecli.errors import CareError, UsageError
@@ -36,6 +37,7 @@ from carecli.report.trend import DailyVolume, TrendPoint, daily_volume, weekly_t
 from carecli.schema import CHANNELS
 from carecli.sla.evaluate import Outcome, evaluate, unavailable_warnings
 from carecli.timeline.asof import AsOf, default_as_of
+from carecli.timeline.partitions import Progress
 
 INPUT_FORMATS = ("csv", "jsonl", "parquet")
 CLOCKS = ("calendar", "business")
@@ -67,6 +69,8 @@ class Request:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     comparison: str = "like_for_like"  # or "plain"
     digest_weeks: int | None = None  # the digest's weekly trend over this many weeks
+    # "4GB", "700MB": above the estimated peak, big exports are read in partitions on disk.
+    memory_limit: str | None = None  # None: the config's memory_limit:, else carecli.memory
 
 
 @dataclass(frozen=True)
@@ -98,12 +102,15 @@ class Result:
         return files
 
 
-Loading = Callable[[str], AbstractContextManager[object]]
+# `loading(message)` wraps the load. What it yields, if callable, is told how far the load
+# is: progress(stage, done, total, unit), unit "bytes", "partitions" or "steps".
+Loading = Callable[[str], AbstractContextManager[Progress | None]]
 
 
 def run(request: Request, loading: Loading | None = None) -> Result:
     """Compute everything `request` asks for. `loading(message)` wraps the load (the CLI
-    shows a spinner on a terminal). Bad input raises a CareError with a one-line reason."""
+    shows a progress bar on a terminal). Bad input raises a CareError with a one-line
+    reason."""
     if not request.data:
         raise UsageError("no data file given")
     if request.input_format is not None and request.input_format not in INPUT_FORMATS:
@@ -147,6 +154,12 @@ def _configured(request: Request) -> Config:
     """The config file with the request's overrides (timezone, clock) applied."""
     config = load_config(request.config)
     config = dataclasses.replace(config, timezone=resolve_timezone(request.timezone, config))
+    if request.memory_limit is not None:
+        try:
+            limit = memory.parse_size(request.memory_limit)
+        except memory.MemoryLimitError as exc:
+            raise UsageError(f"--memory-limit: {exc}") from None
+        config = dataclasses.replace(config, memory_limit=limit)
     clock = request.clock
     if clock is not None:
         if clock not in CLOCKS:
@@ -185,13 +198,20 @@ def _load(
     files = list(request.data)
     fmt, preset = request.input_format, request.preset
     label = f"Loading {files[0] if len(files) == 1 else f'{len(files)} files'}"
-    with unchanged(files), loading(label):
+    with unchanged(files), loading(label) as progress:
         # The byte-level pre-scan runs beside the load: polars releases the GIL while it
         # reads, so on a large CSV the pre-scan costs almost no wall time.
         with ThreadPoolExecutor(max_workers=1) as pool:
             prescanned = pool.submit(prescan, files, config, fmt, preset)
             try:
-                dataset = load_dataset(files, config, fmt, preset)
+                dataset = load_dataset(
+                    files,
+                    config,
+                    fmt,
+                    preset,
+                    memory_limit=config.memory_limit,
+                    progress=progress if callable(progress) else None,
+                )
             except CareError:
                 prescanned.result()  # a pre-scan error (say, a repeated header) is the cause
                 raise

@@ -73,6 +73,7 @@ columns:
 units:
   talk_seconds: minutes
 missing: ["-", Not Provided]
+memory_limit: 4GB
 contact_centre:
   answer_within: 30s
   short_abandon: 5s
@@ -123,6 +124,7 @@ def test_every_key() -> None:
     assert config.units == {"talk_seconds": 60.0}
     assert config.missing == ("-", "not provided")
     assert config.contact_centre == ContactCentre(answer_within_s=30.0, short_abandon_s=5.0)
+    assert config.memory_limit == 4 * 1000**3
     # Spellings are matched lower-cased, YAML numbers as the text a file holds.
     assert config.values == {
         "status": {"resolved": ("erledigt", "1")},

@@ -6,6 +6,7 @@ and compares the timelines row for row once both are in conversation order.
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -200,25 +201,30 @@ def test_unreadable_and_empty_files_fail_as_in_memory(tmp_path: Path) -> None:
     assert "no data rows" in _error(empty, 3)
 
 
-def test_partition_count_follows_the_size_of_the_input(
+def test_partition_count_follows_the_size_of_the_input_and_the_budget(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sample = open_source(SAMPLE)
-    assert partitions.partition_count([sample]) == 1  # the sample stays in memory
+    assert partitions.partition_count([sample], 10**9) == 1  # the sample stays in memory
     monkeypatch.setattr(partitions, "EVENTS_PER_PARTITION", 100)
-    monkeypatch.setattr(partitions, "IN_MEMORY_BELOW", 200)
+    monkeypatch.setattr(partitions, "_SMALLEST_PARTITION", 100)
     events = SAMPLE.stat().st_size // 200  # JSON Lines: ~200 bytes per event
-    assert partitions.partition_count([sample]) == min(
-        partitions.MAX_PARTITIONS, round(events / 100)
+    # A budget below the in-memory estimate: partitions of at most 100 events.
+    assert partitions.partition_count([sample], partitions._BASE_BYTES) == max(
+        2, math.ceil(events / 100)
     )
     # Parquet: the exact number of rows, from the file's footer.
     parquet = tmp_path / "events.parquet"
     pl.DataFrame(
         {"conversation_id": ["a"] * 250, "timestamp": ["2026-11-02T09:00:00Z"] * 250}
     ).write_parquet(parquet)
-    assert partitions.partition_count([open_source(parquet)]) == 2  # round(2.5): to even
-    monkeypatch.setattr(partitions, "IN_MEMORY_BELOW", 251)
-    assert partitions.partition_count([open_source(parquet)]) == 1
+    source = open_source(parquet)
+    fits = partitions._BASE_BYTES + 250 * partitions._IN_MEMORY_BYTES
+    assert partitions.partition_count([source], fits) == 1
+    assert partitions.partition_count([source], fits - 1) == 3  # ceil(250 / 100)
+    chosen = partitions.plan([source], fits - 1)
+    assert chosen.events == 250
+    assert chosen.describe().startswith("3 partitions on disk (estimated peak")
 
 
 ROLES = st.sampled_from(["customer", "agent", "bot"])
@@ -321,14 +327,15 @@ def test_partition_count_at_the_real_thresholds(
     tmp_path: Path, name: str, bytes_per_event: int
 ) -> None:
     # Sizes that matter (the file is opened first, then made sparse: only its size is read):
-    # just below the in-memory threshold stays in memory; at it, 1.5M events / 400k per
-    # partition = 3.75 rounds to 4 partitions.
+    # 10M events fit a 4 GB budget in memory; a 1 GB budget splits them into partitions
+    # of at most 400k events; a tighter one into smaller ones.
     path = tmp_path / name
     rows = [msg("a", "2026-11-02 09:00", "customer")]
     source = open_source(
         write_csv(path, rows) if name.endswith(".csv") else write_jsonl(path, rows)
     )
-    below = partitions.IN_MEMORY_BELOW * bytes_per_event
-    for size, count in [(below - 1, 1), (below, 4)]:
-        os.truncate(path, size)
-        assert partitions.partition_count([source]) == count
+    os.truncate(path, 10_000_000 * bytes_per_event)
+    assert partitions.partition_count([source], 4 * 10**9) == 1
+    assert partitions.partition_count([source], 10**9) == 25
+    assert partitions.partition_count([source], 750 * 10**6) == 61  # 166k each
+    assert partitions.partition_count([source], 720 * 10**6) == 100  # the smallest

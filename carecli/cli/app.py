@@ -23,6 +23,7 @@ from carecli.cli.common import (
     ConfigOption,
     DataOption,
     FormatInOption,
+    MemoryLimitOption,
     OptionalWeekCommand,
     OutputFormatOption,
     PresetOption,
@@ -135,6 +136,7 @@ def report(
     tz: TzOption = None,
     clock: ClockOption = None,
     as_of: AsOfOption = None,
+    memory_limit: MemoryLimitOption = None,
     comparison: Annotated[
         str,
         typer.Option(
@@ -171,6 +173,7 @@ def report(
         result = execute(
             Request(
                 **_common(data, config, week, since, until, everything, tz, clock, as_of),
+                memory_limit=memory_limit,
                 input_format=format_in,
                 preset=preset,
                 strict_data=strict_data,
@@ -252,6 +255,7 @@ def check(
     tz: TzOption = None,
     clock: ClockOption = None,
     as_of: AsOfOption = None,
+    memory_limit: MemoryLimitOption = None,
     strict_data: StrictDataOption = False,
     config: ConfigOption = None,
     show_traceback: TracebackOption = False,
@@ -271,6 +275,7 @@ def check(
         result = execute(
             Request(
                 **_common(data, config, week, since, until, everything, tz, clock, as_of),
+                memory_limit=memory_limit,
                 input_format=format_in,
                 preset=preset,
                 strict_data=strict_data,

@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -19,6 +19,8 @@ from carecli.exit_codes import ExitCode
 from carecli.render import OutputFormat
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from carecli.core import Request, Result
 
 
@@ -179,6 +181,16 @@ StrictDataOption = Annotated[
         "left out, suspicious times); for CI. See docs/data-quality.md.",
     ),
 ]
+MemoryLimitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--memory-limit",
+        metavar="SIZE",
+        help="Peak memory budget, e.g. 700MB or 4GB (default: the config's memory_limit:, "
+        "else half the available memory); bigger exports are read in partitions on disk.",
+        show_default=False,
+    ),
+]
 TracebackOption = Annotated[
     bool, typer.Option("--traceback", help="Show the Python traceback of internal errors.")
 ]
@@ -193,19 +205,54 @@ def width() -> int:
 
 
 @contextmanager
-def progress(message: str) -> Iterator[None]:
-    """A spinner on stderr while loading, only on a terminal (never in pipes or cron mail)."""
+def progress(message: str) -> Iterator[Callable[[str, int, int, str], None] | None]:
+    """A progress bar on stderr while loading, only on a terminal (never in pipes or cron
+    mail): each stage (reading, building the timeline) with how much is done, the time
+    elapsed and the time left. Yields what the load calls as it goes (core.Loading)."""
     if not sys.stderr.isatty():
-        yield
+        yield None
         return
     from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    with Console(stderr=True).status(message):
-        yield
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[amount]}"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bars:
+        bars.add_task(message, total=None, amount="")
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int, unit: str) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stage, total=total, amount="")
+            bars.update(tasks[stage], completed=done, total=total, amount=amount(done, total, unit))
+
+        yield update
+
+
+def amount(done: int, total: int, unit: str) -> str:
+    """`3.2/8.8 GB`, `12/250 partitions`: how much of a stage is done."""
+    if unit == "bytes":
+        scale, name = (1e9, "GB") if total >= 1e9 else (1e6, "MB")
+        return f"{done / scale:,.1f}/{total / scale:,.1f} {name}"
+    return f"{done:,}/{total:,} {unit}"
 
 
 def execute(request: Request) -> Result:
-    """The core run, with a spinner while loading; its notes and warnings go to stderr."""
+    """The core run, with a progress bar while loading; its notes and warnings go to stderr."""
     from carecli.core import run
 
     result = run(request, progress)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from carecli.config.calendars import Calendar, read_calendars
 from carecli.config.notify import Webhook, read_notify
+from carecli.config.resources import read_memory_limit
 from carecli.config.shapes import (
     ContactCentre,
     read_combined,
@@ -71,6 +72,7 @@ class Config:
     constants: Mapping[str, str] = field(default_factory=dict)
     threads: Mapping[str, str] = field(default_factory=dict)  # message_id, reply_to columns
     agent_side_fields: tuple[str, ...] = ()  # fields ignored on customer rows
+    memory_limit: int | None = None  # bytes; None: a share of the available memory
     path: Path | None = None
     explicit: frozenset[str] = frozenset()  # the keys the file set (presets fill the others)
 
@@ -183,6 +185,7 @@ class _Reader:
             "units",
             "missing",
             "contact_centre",
+            "memory_limit",
         }
         for key in data:
             if key not in known:
@@ -244,6 +247,7 @@ class _Reader:
             constants=self.read_constants(data.get("constants")),
             threads=self.read_threads(data.get("threads")),
             agent_side_fields=self.read_agent_side(data.get("agent_side_fields")),
+            memory_limit=read_memory_limit(data.get("memory_limit"), self.problem),
             path=path,
             # A key left empty keeps its default: it does not count as set (over a preset's).
             explicit=frozenset(str(k) for k, v in data.items() if v is not None),

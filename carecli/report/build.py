@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
+from carecli import memory
 from carecli.config.model import Config
 from carecli.errors import InputError, UsageError
 from carecli.input.load import open_source
@@ -25,9 +24,17 @@ from carecli.schema import DIMENSIONS
 from carecli.timeline import clock
 from carecli.timeline.asof import AsOf, at_same_age, default_as_of
 from carecli.timeline.availability import out_of_scope
-from carecli.timeline.build import from_conversations, from_messages, handed_over
+from carecli.timeline.build import drop_repeated_conversations, from_conversations, handed_over
 from carecli.timeline.frames import Timeline
-from carecli.timeline.partitions import SpillFailed, load_timeline, partition_count
+from carecli.timeline.partitions import (
+    Progress,
+    SpillFailed,
+    file_size,
+    from_messages_in_parts,
+    load_timeline,
+    plan,
+    quiet,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class Dataset:
     notes: tuple[str, ...] = ()  # what the user should know (a detected preset, ...)
     files: tuple[Path, ...] = ()
     duplicates_dropped: int = 0
+    loading: str = ""  # which path read it: in memory or in partitions, and why
 
     def summary(self) -> dict[str, Any]:
         created = self.timeline.conversations["created_at"]
@@ -71,13 +79,17 @@ def load_dataset(
     input_format: str | None = None,
     preset: str | None = None,
     partitions: int | None = None,
+    memory_limit: int | None = None,
+    progress: Progress | None = None,
 ) -> Dataset:
     """Read CSV/JSONL/Parquet exports into one Dataset (raises InputError on bad data).
 
     Several files (one export per day, say) are read as one dataset: each is validated on
     its own, so an error names the right file and row; a conversation may span files.
-    Big message exports are processed in partitions on disk (carecli.partitions);
-    `partitions` sets their number instead of the file size (1: all in memory).
+    Message exports whose estimated peak memory exceeds the budget (`memory_limit` bytes,
+    else a share of the available memory: carecli.memory) are processed in partitions on
+    disk (carecli.partitions); `partitions` sets their number instead (1: all in memory).
+    `progress(stage, done, total, unit)` is told how far the load is.
     """
     files = [paths] if isinstance(paths, Path) else list(paths)
     if not files:
@@ -101,26 +113,37 @@ def load_dataset(
             "report on them separately"
         )
     granularity = granularities.pop()
-    count = 1
-    # Reply chains (threads) are resolved across the whole file: it is never split.
-    if granularity == "messages" and not any(file.threads for file in prepared):
-        count = partitions or partition_count([file.source for file in prepared])
+    report = progress or quiet
+    sources = [file.source for file in prepared]
+    chosen = plan(sources, memory.budget(memory_limit), partitions)
+    if granularity != "messages":
+        chosen = dataclasses.replace(chosen, partitions=1, forced="one row per conversation")
+    elif any(file.threads for file in prepared):
+        # Reply chains (threads) are resolved across the whole file: it is never split.
+        chosen = dataclasses.replace(chosen, partitions=1, forced="reply chains")
+    count = chosen.partitions
     if count > 1:
         try:
-            timeline, rows = load_timeline(prepared, count)
+            timeline, rows = load_timeline(prepared, count, report)
         except SpillFailed as failed:
             notes += (
                 f"could not write the partitions of a big export to {failed}; the "
                 "events were read in memory instead (set TMPDIR to a disk with room)",
             )
             count = 1
+            chosen = dataclasses.replace(chosen, partitions=1, forced="partitions failed")
     if count == 1:
-        frames = [finish(file, collect_rows(file)).frame for file in prepared]
+        frames = []
+        total, done = sum(file_size(file.source) for file in prepared), 0
+        for file in prepared:
+            frames.append(finish(file, collect_rows(file)).frame)
+            done += file_size(file.source)
+            report("reading", done, total, "bytes")
         rows = sum(frame.height for frame in frames)
+        report("building the timeline", 0, 1, "steps")
         if granularity == "messages":
-            # The events are handed over, not kept here: from_messages frees them once it
-            # has its own copy to sort.
-            timeline = from_messages(handed_over(frames))
+            # The events are handed over, not kept here: each part is freed once built.
+            timeline = from_messages_in_parts(handed_over(frames), report)
         else:
             frame, duplicates = drop_repeated_conversations(handed_over(frames))
             rows = frame.height
@@ -137,6 +160,8 @@ def load_dataset(
     scoped = out_of_scope(timeline.conversations, config.metric_settings)
     if scoped:
         timeline = dataclasses.replace(timeline, unavailable={**timeline.unavailable, **scoped})
+    if count == 1:
+        report("building the timeline", 1, 1, "steps")
     shown = files[0] if len(files) == 1 else f"{len(files)} files"
     if timeline.negative_durations:
         notes += (
@@ -155,14 +180,8 @@ def load_dataset(
         notes=notes,
         files=tuple(files),
         duplicates_dropped=duplicates,
+        loading=chosen.describe(),
     )
-
-
-def drop_repeated_conversations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """A ticket exported twice (daily files, re-exports) is its latest row. Returns the
-    frame and how many rows were dropped."""
-    unique = frame.filter(pl.col("conversation_id").is_last_distinct())
-    return unique, frame.height - unique.height
 
 
 @dataclass(frozen=True)

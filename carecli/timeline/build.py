@@ -216,6 +216,13 @@ def _prepared(events: pl.DataFrame) -> pl.DataFrame:
     return lazy.with_columns(_tie_rank().alias("_rank")).collect().rechunk()
 
 
+def drop_repeated_conversations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """A ticket exported twice (daily files, re-exports) is its latest row. Returns the
+    frame and how many rows were dropped."""
+    unique = frame.filter(pl.col("conversation_id").is_last_distinct())
+    return unique, frame.height - unique.height
+
+
 def from_conversations(rows: pl.DataFrame) -> Timeline:
     """Conversation-level rows (one per ticket) already carry the timeline's results."""
     number_cols = (

@@ -10,16 +10,17 @@ then two partitions' events plus the conversation rows, instead of every event t
 from __future__ import annotations
 
 import functools
+import math
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from carecli import interrupts
+from carecli import interrupts, memory
 from carecli.errors import InputError
 from carecli.input.load import Source, reading
 from carecli.input.normalize import Prepared, finish, no_data_rows
@@ -28,15 +29,23 @@ from carecli.timeline.build import from_messages, handed_over
 from carecli.timeline.event_order import CID
 from carecli.timeline.frames import KEY, Timeline
 
-# Fewer events than this are read in memory: writing partitions costs ~0.25 s on 1M
-# events (a third of the load), and one frame of 1.5M events peaks at ~650 MB.
-IN_MEMORY_BELOW = 1_500_000
-# Events per partition (~25 MB typed). Measured on 10M events: as fast from 10 to 30
-# partitions, and each halving of their size takes ~150 MB off the peak; past ~30 the
-# partitions' fixed costs add up (64: +1 s).
+# Peak memory of a run, estimated from its number of events (measured with
+# benchmarks/profile_carecli.py on 1M-100M events, CSV and Parquet, at the CLI's peak):
+# in memory, every event read, typed and sorted once, at about this many bytes each;
+_IN_MEMORY_BYTES = 180
+# in partitions, the timeline kept (a row per conversation, turn and message) plus two
+# partitions' events being processed at these bytes each; and the process itself.
+_TIMELINE_BYTES = 50
+_PARTITION_BYTES = 150
+_BASE_BYTES = 200 * 1000**2
+# Events per partition at most (~25 MB typed). Measured on 10M events: as fast from 10 to
+# 30 partitions, and each halving of their size takes ~150 MB off the peak; smaller ones
+# (a tight budget) have fixed costs that add up (64 on 10M: +1 s).
 EVENTS_PER_PARTITION = 400_000
-# A cap however big the input: each partition has the fixed costs measured above.
-MAX_PARTITIONS = 64
+_SMALLEST_PARTITION = 100_000
+# Events of one file in one partition, at least, when the budget allows.
+_FRAGMENT = 100_000
+MAX_PARTITIONS = 1024
 # Text bytes per event in typical exports (only to choose the number of partitions).
 _BYTES_PER_EVENT = {"csv": 80, "jsonl": 200, "json": 200}
 _KEY = "part"
@@ -47,16 +56,64 @@ _ROW_GROUP = 16_384
 _OS_FAILURE = re.compile(r"([A-Za-z][^:()]*) \(os error \d+\)")
 
 
-def partition_count(sources: Sequence[Source]) -> int:
-    """How many partitions the files' events are split into (1: read them in memory)."""
+@dataclass(frozen=True)
+class Plan:
+    """How a load runs: in memory (partitions 1) or in partitions on disk, and why."""
+
+    partitions: int
+    events: int  # estimated from the files' sizes (exact for Parquet)
+    peak: int  # estimated peak bytes of the path chosen
+    budget: int  # bytes (carecli.memory)
+    forced: str = ""  # why the path was not chosen by the budget
+
+    def describe(self) -> str:
+        path = "in memory" if self.partitions == 1 else f"{self.partitions} partitions on disk"
+        why = self.forced or (
+            f"estimated peak {memory.describe(self.peak)} for ~{self.events:,} events, "
+            f"budget {memory.describe(self.budget)}"
+        )
+        return f"{path} ({why})"
+
+
+def plan(sources: Sequence[Source], budget: int, partitions: int | None = None) -> Plan:
+    """In memory when the estimated peak fits the budget, else the fewest partitions whose
+    peak fits it (and never fewer than one per EVENTS_PER_PARTITION events)."""
     events = sum(_estimated_events(source) for source in sources)
-    if events < IN_MEMORY_BELOW:
-        return 1
-    return max(2, min(MAX_PARTITIONS, round(events / EVENTS_PER_PARTITION)))
+    in_memory = _BASE_BYTES + _IN_MEMORY_BYTES * events
+    if partitions is not None:
+        return Plan(partitions, events, in_memory, budget, "set by the caller")
+    if in_memory <= budget:
+        return Plan(1, events, in_memory, budget)
+    kept = _BASE_BYTES + _TIMELINE_BYTES * events
+    room = max(0, budget - kept) // (2 * _PARTITION_BYTES)
+    # Each file leaves a fragment in every partition, with fixed costs (a Parquet file
+    # written and read, its validation): 100 files of 1M events in 288 partitions took
+    # 7.5 min, most of it on 28,800 fragments. Many files: fewer, bigger partitions.
+    wanted = max(EVENTS_PER_PARTITION, len(sources) * _FRAGMENT)
+    size = max(_SMALLEST_PARTITION, min(wanted, room))
+    count = max(2, min(MAX_PARTITIONS, math.ceil(events / size)))
+    peak = kept + 2 * _PARTITION_BYTES * math.ceil(events / count)
+    return Plan(count, events, peak, budget)
+
+
+def partition_count(sources: Sequence[Source], budget: int | None = None) -> int:
+    """How many partitions the files' events are split into (1: read them in memory)."""
+    return plan(sources, memory.budget(budget)).partitions
 
 
 class SpillFailed(Exception):
     """The partitions could not be written (disk full, no permission): read in memory."""
+
+
+def quiet(stage: str, done: int, total: int, unit: str) -> None:
+    """No progress shown (a Python caller, a pipe)."""
+
+
+def file_size(source: Source) -> int:
+    try:
+        return source.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _estimated_events(source: Source) -> int:
@@ -65,7 +122,14 @@ def _estimated_events(source: Source) -> int:
     return source.path.stat().st_size // _BYTES_PER_EVENT.get(source.format, 80)
 
 
-def load_timeline(prepared: Sequence[Prepared], count: int) -> tuple[Timeline, int]:
+# What a load tells as it goes: progress(stage, done, total, unit), e.g. ("reading",
+# 3_000_000_000, 8_800_000_000, "bytes"); the CLI draws it as a bar on a terminal.
+Progress = Callable[[str, int, int, str], None]
+
+
+def load_timeline(
+    prepared: Sequence[Prepared], count: int, progress: Progress | None = None
+) -> tuple[Timeline, int]:
     """The timeline of message-level files in `count` partitions, and the number of
     events read.
 
@@ -77,6 +141,8 @@ def load_timeline(prepared: Sequence[Prepared], count: int) -> tuple[Timeline, i
         spill = tempfile.TemporaryDirectory(prefix="carecli-")
     except OSError as exc:
         raise SpillFailed(f"{tempfile.gettempdir()}: {exc.strerror or exc}") from None
+    report = progress or quiet
+    sizes = [file_size(file.source) for file in prepared]
     with spill as spill_dir, interrupts.removed_on_interrupt(spill_dir):
         directories = [Path(spill_dir, str(index)) for index in range(len(prepared))]
         for index, (file, directory) in enumerate(zip(prepared, directories, strict=True)):
@@ -85,6 +151,7 @@ def load_timeline(prepared: Sequence[Prepared], count: int) -> tuple[Timeline, i
             except InputError:
                 _raise_earlier_problems(prepared[:index], directories)
                 raise
+            report("reading", sum(sizes[: index + 1]), sum(sizes), "bytes")
         # The schema of each file's parts: a part without rows of that file is empty.
         empty = [
             pl.read_parquet(next(d.glob("*/*.parquet")), n_rows=0, glob=False) for d in directories
@@ -93,8 +160,11 @@ def load_timeline(prepared: Sequence[Prepared], count: int) -> tuple[Timeline, i
         # Two partitions at a time: the steps of one that use a single core overlap the
         # other's (polars releases the GIL).
         work = functools.partial(_process, prepared, directories, empty)
+        done: list[_Part] = []
         with ThreadPoolExecutor(max_workers=2) as pool:
-            done = list(pool.map(work, names))
+            for part in pool.map(work, names):
+                done.append(part)
+                report("building the timeline", len(done), len(names), "partitions")
     for index, file in enumerate(prepared):
         _raise_first_problem(file, [part.problems[index] for part in done])
     timeline = concatenated([part.timeline for part in done if part.timeline is not None])
@@ -125,6 +195,31 @@ def _process(
         return _Part(problems, None, 0)
     events = sum(frame.height for frame in frames)
     return _Part(problems, from_messages(handed_over(frames)), events)
+
+
+def from_messages_in_parts(events: pl.DataFrame, progress: Progress | None = None) -> Timeline:
+    """The timeline of events held in memory, built part by part (by conversation, two at a
+    time) as load_timeline does with its partitions, without the disk: sorting and grouping
+    cache-sized parts beats one sort of every event (10M events: ~1.5 CPU s less)."""
+    count = math.ceil(events.height / EVENTS_PER_PARTITION)
+    if count < 2:
+        return from_messages(events)
+    key = (pl.col(CID).hash() % count).alias(_KEY)
+    parts = events.with_columns(key).partition_by(_KEY, include_key=False, maintain_order=True)
+    del events
+    report = progress or quiet
+    done: list[Timeline] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for timeline in pool.map(from_messages, _handed_out(parts)):
+            done.append(timeline)
+            report("building the timeline", len(done), count, "partitions")
+    return concatenated(done)
+
+
+def _handed_out(parts: list[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """The parts one by one, each dropped from the list as it is handed out."""
+    while parts:
+        yield parts.pop(0)
 
 
 def concatenated(parts: Sequence[Timeline]) -> Timeline:
@@ -220,8 +315,9 @@ def _read_part(directory: Path, empty: pl.DataFrame) -> pl.DataFrame:
 
 __all__ = [
     "EVENTS_PER_PARTITION",
-    "IN_MEMORY_BELOW",
+    "Plan",
     "SpillFailed",
     "load_timeline",
     "partition_count",
+    "plan",
 ]
