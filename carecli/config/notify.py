@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from carecli.config.entry import Problem
 from carecli.config.secrets import secret_env_problem
 from carecli.errors import UsageError
 
@@ -28,8 +29,6 @@ _EXAMPLE = "CARECLI_SLACK_WEBHOOK"
 _SLACK_HOSTS = ("hooks.slack.com",)
 _TEAMS_SUFFIXES = (".webhook.office.com", "outlook.office.com", ".logic.azure.com")
 _TEAMS_SUFFIXES += (".powerplatform.com", ".powerautomate.com")
-
-Problem = Callable[[tuple[Any, ...], str], None]
 
 
 class WebhookError(UsageError):

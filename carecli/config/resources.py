@@ -5,12 +5,10 @@ memory_limit: 4GB     the budget for a run's peak memory (as --memory-limit; as 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from carecli.config.entry import Problem
 from carecli.memory import MemoryLimitError, parse_size
-
-Problem = Callable[[tuple[Any, ...], str], None]
 
 
 def read_memory_limit(raw: Any, problem: Problem) -> int | None:

@@ -8,14 +8,12 @@ contact_centre: {answer_within: 20s, short_abandon: 5s}
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from carecli.config.entry import Problem
 from carecli.quantities import QuantityError, parse_duration
 from carecli.schema import DURATION_UNITS
-
-Problem = Callable[[tuple[Any, ...], str], None]
 
 # Seconds per unit a duration column may be written in.
 UNITS = {"ms": 0.001, "seconds": 1.0, "minutes": 60.0, "hours": 3600.0}

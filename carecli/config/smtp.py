@@ -6,11 +6,10 @@ The password is never read from the config file, only from an environment variab
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import Any
 
+from carecli.config.entry import Problem
 from carecli.config.secrets import secret_env_problem
 
 SECURITY = ("starttls", "ssl", "none")
@@ -19,8 +18,6 @@ PASSWORD_ENV = "CARECLI_SMTP_PASSWORD"
 _KEYS = ("host", "port", "security", "sender", "username", "password_env", "timeout")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 MAX_TIMEOUT = 3600  # seconds: an hour is already no timeout
-
-Problem = Callable[[tuple[Any, ...], str], None]
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from carecli.config.entry import Problem
 from carecli.schema import CANONICAL_VALUES
-
-Problem = Callable[[tuple[Any, ...], str], None]
 
 
 def read_values(
