@@ -16,9 +16,9 @@ from carecli import __version__
 from carecli.metrics.registry import METRICS
 from carecli.render import clean, units
 from carecli.render.check import STATUS_TEXT, actual_text, threshold_text
-from carecli.render.digest import period_dates
+from carecli.render.digest import period_dates, sla_verdict
 from carecli.report.build import Report
-from carecli.sla.evaluate import Outcome, overall_status
+from carecli.sla.evaluate import Outcome
 
 TARGETS_LISTED = 10  # failed or warned targets named; the rest are counted
 GENERIC_SCHEMA = 1
@@ -89,15 +89,7 @@ def summary(
                    f"{actual_text(o)} ({threshold_text(o)})", o.breached, o.pending)
         for o in bad
     )  # fmt: skip
-    status = overall_status(outcomes) if outcomes else None
-    if status is None:
-        sla_line = "No SLA targets configured."
-    else:
-        counts = {s: sum(o.status == s for o in outcomes) for s in ("fail", "warn", "pass")}
-        sla_line = (
-            f"SLA: {STATUS_TEXT[status]} — {counts['fail']} failed, {counts['warn']} warned, "
-            f"{counts['pass']} passed of {len(outcomes)} targets"
-        )
+    status, sla_line = sla_verdict(outcomes)
     return Summary(clean(title), report.period.label, period_dates(report.period), status,
                    sla_line, tuple(kpis), targets, written)  # fmt: skip
 

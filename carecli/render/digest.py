@@ -234,6 +234,18 @@ def _trend_table(trend: Sequence[TrendPoint]) -> Table | None:
     return Table(f"Trend, last {len(trend)} weeks", headers, numeric, tuple(rows), "trend")
 
 
+def sla_verdict(outcomes: Sequence[Outcome]) -> tuple[str | None, str]:
+    """The overall SLA status (None without targets) and its line, `SLA: FAIL — 2 failed, ...`."""
+    status = overall_status(outcomes) if outcomes else None
+    if status is None:
+        return None, "No SLA targets configured."
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("fail", "warn", "pass")}
+    return status, (
+        f"SLA: {STATUS_TEXT[status]} — {counts['fail']} failed, {counts['warn']} warned, "
+        f"{counts['pass']} passed of {len(outcomes)} targets"
+    )
+
+
 def digest(
     report: Report,
     outcomes: Sequence[Outcome] = (),
@@ -250,15 +262,7 @@ def digest(
         how = "like for like" if report.comparison == "like_for_like" else "plainly"
         compared = f"compared {how} with {previous.label}"
     scope = "; ".join(f"{k} = {', '.join(v)}" for k, v in report.filters.items())
-    status = overall_status(outcomes) if outcomes else None
-    if status is None:
-        sla_line = "No SLA targets configured."
-    else:
-        counts = {s: sum(o.status == s for o in outcomes) for s in ("fail", "warn", "pass")}
-        sla_line = (
-            f"SLA: {STATUS_TEXT[status]} — {counts['fail']} failed, {counts['warn']} warned, "
-            f"{counts['pass']} passed of {len(outcomes)} targets"
-        )
+    status, sla_line = sla_verdict(outcomes)
     data = report.data
     footer = (
         f"Data: {data.get('file')} ({data.get('granularity')}, {data.get('rows', 0):,} rows, "
