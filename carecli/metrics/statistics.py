@@ -154,5 +154,5 @@ def every_sample(_: pl.Expr, __: float, ___: Settings) -> pl.Expr:
 def on_queue(settings: Settings) -> pl.Expr:
     """A contact of a phone or chat queue (contact_centre.channels); a contact with no
     channel counts, as call-centre exports seldom name one."""
-    channel = pl.col("channel").cast(pl.String)
+    channel = pl.col("channel")  # a category: no cast to text (70 ms per 1.6M conversations)
     return channel.is_null() | channel.is_in(list(settings.queue_channels))

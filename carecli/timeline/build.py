@@ -17,6 +17,10 @@ from carecli.timeline.availability import unavailable_metrics
 from carecli.timeline.event_order import CID, GID, drop_identical_events, sort_by_conversation
 from carecli.timeline.frames import CONVERSATION_COLUMNS, KEY, Timeline
 
+# Frames already in memory, a part at a time: polars' in-memory engine runs these plans
+# ~20% faster than the streaming one (the default), which pays off on files it scans.
+IN_MEMORY = "in-memory"
+
 # Before any period end: the moment of a status known only from a ticket without times.
 _LONG_AGO = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -169,7 +173,7 @@ def from_messages(events: pl.DataFrame) -> Timeline:
     span = ordered.select(first=ts.min(), last=ts.max())
     conversations = conversations.rename({GID: KEY})
     conv_df, turns_df, status_df, messages_df, ratings_df, span_df = pl.collect_all(
-        [conversations, turns, status, messages, ratings, span]
+        [conversations, turns, status, messages, ratings, span], engine=IN_MEMORY
     )
     started = conv_df.filter(pl.col("created_at").is_not_null())
     # A resolution before the first customer message (the last resolved event predates the
@@ -213,7 +217,7 @@ def _prepared(events: pl.DataFrame) -> pl.DataFrame:
     # The file row of each event only served the error messages of normalize.
     lazy = _with_defaults(events.lazy().select(pl.exclude(ROW_INDEX)), ("event", "role"), pl.String)
     lazy = lazy.with_columns(pl.col("event").fill_null("message"))
-    return lazy.with_columns(_tie_rank().alias("_rank")).collect().rechunk()
+    return lazy.with_columns(_tie_rank().alias("_rank")).collect(engine=IN_MEMORY).rechunk()
 
 
 def drop_repeated_conversations(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
