@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import mmap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -67,52 +66,73 @@ def prescan(
 def _scan_bytes(path: Path) -> tuple[int, int | None, int | None]:
     """(lines that are not UTF-8, the first of them, the first line repeating the header).
 
-    The file is memory-mapped, not read into Python, and tested in chunks cut at line ends
-    (a UTF-8 character never spans one): in the common case (ASCII or valid UTF-8, no
-    repeated header) a search for the header line and an ASCII test per chunk, both at
-    memory speed. Lines are counted only to name a line that is found.
+    The file is read in blocks of whole lines into one reused buffer: in the common case
+    (ASCII or valid UTF-8, no repeated header) an ASCII test and a search for the header
+    line per block, both at memory speed. (A memory map of the file, or a new bytes object
+    per block, spent more on page faults than on the tests: 0.6 s instead of 0.24 s for
+    880 MB.) Lines are counted only to name a line that is found.
     """
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        end = data.find(b"\n")
-        header = data[: end if end >= 0 else len(data)].rstrip(b"\r")
-        header = header.removeprefix(codecs.BOM_UTF8)
-        search = bool(header) and end >= 0
-        repeated_at = -1
-        bad, first_bad = 0, None
-        lines_before, counted_to = 0, 0
-        for start, stop in _line_chunks(data):
-            if search and repeated_at < 0:
-                repeated_at = _find_line(data, header, max(start - 1, end), stop)
-            chunk = data[start:stop]
-            if not chunk.isascii() and not _is_utf8(chunk):
-                lines_before += _count_newlines(data, counted_to, start)
-                counted_to = start
-                for offset, line in enumerate(chunk.split(b"\n")):
+    bad, first_bad, repeated = 0, None, None  # the last two as byte offsets, then lines
+    needles: tuple[bytes, ...] = ()
+    for at, block, lines, end in _line_blocks(path):
+        search_from = lines - 1  # the newline before the block's first line
+        if at == 0:  # the first block starts with the header line
+            header_end = block.find(b"\n", lines, end)
+            header = block[lines : end if header_end < 0 else header_end].rstrip(b"\r")
+            header = bytes(header.removeprefix(codecs.BOM_UTF8))
+            if header and header_end >= 0:
+                needles = (b"\n" + header, b"\n" + codecs.BOM_UTF8 + header)
+            search_from = max(search_from, header_end)
+        if needles and repeated is None:
+            found = _find_line(block, needles, search_from, end)
+            if found >= 0:
+                repeated = at + found + 1 - lines
+        if not _ascii(block, lines, end):
+            text = bytes(block[lines:end])
+            if not _is_utf8(text):
+                offset = at
+                for line in text.split(b"\n"):
                     if not _is_utf8(line):
                         bad += 1
-                        first_bad = first_bad or lines_before + offset + 1
-            _release(data, start, stop)
-        repeated = _count_newlines(data, 0, repeated_at + 1) + 1 if repeated_at >= 0 else None
-    return bad, first_bad, repeated
+                        first_bad = offset if first_bad is None else first_bad
+                    offset += len(line) + 1
+    return bad, _line_number(path, first_bad), _line_number(path, repeated)
 
 
-def _line_chunks(data: mmap.mmap) -> Iterator[tuple[int, int]]:
-    """(start, stop) of chunks of about _CHUNK bytes, each ending at a line end."""
-    start, size = 0, len(data)
-    while start < size:
-        stop = min(start + _CHUNK, size)
-        if stop < size:
-            cut = data.rfind(b"\n", start, stop)
-            stop = cut + 1 if cut >= 0 else (data.find(b"\n", stop) + 1 or size)
-        yield start, stop
-        start = stop
+def _line_blocks(path: Path) -> Iterator[tuple[int, bytearray, int, int]]:
+    """(offset, buffer, start, end): buffer[start:end] holds whole lines of the file
+    from byte `offset` on (the last line of the file may lack its newline), and
+    buffer[start - 1] is a newline. The buffer is reused: use it before the next block."""
+    buffer = bytearray(_CHUNK + 1)
+    buffer[0] = ord("\n")  # stands for the newline before the first line
+    filled, at = 1, 0
+    with path.open("rb", buffering=0) as handle:
+        while True:
+            with memoryview(buffer) as view:
+                read = handle.readinto(view[filled:])
+            filled += read or 0
+            if not read:  # the end of the file: what is left is its last line
+                if filled > 1:
+                    yield at, buffer, 1, filled
+                return
+            cut = buffer.rfind(b"\n", 1, filled) + 1
+            if cut == 0:  # a line longer than the buffer: make room, read on
+                if filled == len(buffer):
+                    buffer.extend(bytes(len(buffer)))
+                continue
+            yield at, buffer, 1, cut
+            at += cut - 1
+            buffer[1 : 1 + filled - cut] = buffer[cut:filled]  # the next block's start
+            filled = 1 + filled - cut
 
 
-def _release(data: mmap.mmap, start: int, stop: int) -> None:
-    # Mapped pages count as this process's memory until dropped; the page cache keeps them.
-    if hasattr(mmap, "MADV_DONTNEED"):
-        aligned = start - start % mmap.PAGESIZE
-        data.madvise(mmap.MADV_DONTNEED, aligned, stop - aligned)
+def _ascii(buffer: bytearray, start: int, end: int) -> bool:
+    """Whether buffer[start:end] is ASCII. The whole buffer is tested when that needs no
+    copy: bytes outside the range (a line carried over) can only make it say no, which
+    sends the block to the exact test."""
+    if end - start > len(buffer) // 2:
+        return buffer.isascii()
+    return bytes(buffer[start:end]).isascii()
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -123,28 +143,36 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def _count_newlines(data: mmap.mmap, start: int, stop: int) -> int:
-    # mmap has no count(): count slice by slice (only to name a line that was found).
-    return sum(data[at : min(at + _CHUNK, stop)].count(b"\n") for at in range(start, stop, _CHUNK))
+def _line_number(path: Path, offset: int | None) -> int | None:
+    """The number of the line starting at byte `offset` (only to name a line found)."""
+    if offset is None:
+        return None
+    newlines = 0
+    with path.open("rb") as handle:
+        while offset > 0:
+            chunk = handle.read(min(_CHUNK, offset))
+            if not chunk:
+                break
+            newlines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return newlines + 1
 
 
-def _find_line(data: mmap.mmap, line: bytes, start: int, stop: int) -> int:
-    """Index of the newline in [start, stop) before the first whole line equal to `line`,
-    which may carry a BOM; -1 if there is none. [start, stop) holds whole lines."""
+def _find_line(block: bytearray, needles: tuple[bytes, ...], start: int, stop: int) -> int:
+    """Index of the newline in block[start:stop] before the first whole line equal to a
+    needle's line (the header, with or without a BOM); -1 if there is none. The range
+    holds whole lines and ends at a line end or at the end of the file."""
     found = []
-    for prefix in (b"\n", b"\n" + codecs.BOM_UTF8):
-        needle = prefix + line
-        position = data.find(needle, start, stop)
+    for needle in needles:
+        position = block.find(needle, start, stop)
         while position >= 0:
             after = position + len(needle)
             # The whole line: a line end (LF or CRLF) or the end of the file follows.
-            if data[after : after + 1] in (b"", b"\n") or data[after : after + 2] in (
-                b"\r",
-                b"\r\n",
-            ):
+            rest = bytes(block[after : min(after + 2, stop)])
+            if rest in (b"", b"\r", b"\r\n") or rest.startswith(b"\n"):
                 found.append(position)
                 break
-            position = data.find(needle, position + 1, stop)
+            position = block.find(needle, position + 1, stop)
     return min(found, default=-1)
 
 
