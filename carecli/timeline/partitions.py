@@ -22,7 +22,7 @@ import polars as pl
 
 from carecli import interrupts, memory
 from carecli.errors import InputError
-from carecli.input.load import Source, reading
+from carecli.input.load import ROW_INDEX, Source, reading
 from carecli.input.normalize import Prepared, finish, no_data_rows
 from carecli.input.validate import DataProblem, merge_problems
 from carecli.timeline.build import from_messages, handed_over
@@ -205,7 +205,9 @@ def from_messages_in_parts(events: pl.DataFrame, progress: Progress | None = Non
     if count < 2:
         return from_messages(events)
     key = (pl.col(CID).hash() % count).alias(_KEY)
-    parts = events.with_columns(key).partition_by(_KEY, include_key=False, maintain_order=True)
+    # The file row of each event served only normalize's errors: not copied into the parts.
+    events = events.select(pl.exclude(ROW_INDEX), key)
+    parts = events.partition_by(_KEY, include_key=False, maintain_order=True)
     del events
     report = progress or quiet
     done: list[Timeline] = []
