@@ -10,14 +10,14 @@ rebinding module attributes; carecli's files are not modified):
     prepare                     column mapping and the typed scan's plan
       fast_formats              the ISO spelling of the first rows (timestamp fast path)
       numeric_date_orders       a probe scan for day/month-first dates (only without it)
-    load_timeline               big message files: partitions on disk (carecli.partitions)
-      _spill                    the typed scan, streamed into partitions by conversation
-      finish  (xN)              per partition: spellings, missed timestamps, validation
-        find_problems
+    load_timeline               message files (carecli.timeline.partitions)
+      _split_file  (xfiles)     the typed scan, a batch of rows at a time, and per batch:
+        finish  (xbatches)      spellings, missed timestamps, validation
+          find_problems
+        _split  (xbatches)      partition_by conversation into memory or IPC files on disk
       from_messages  (xN)       per partition: sort + group-by + reply turns + status
         sort_by_conversation    hash/moment key, arg-sort, gather, conversation numbers
-    collect_rows                small files, in memory: the typed scan at once
-    finish / from_messages      (in memory: once)
+    collect_rows, finish        conversation rows and reply chains: whole files at once
   build_report
     compute_stats_by            current and previous week, overall and by channel
   render json
@@ -208,16 +208,18 @@ STAGES = (
     ("carecli.report.build", "prepare", None),
     ("carecli.input.normalize", "numeric_date_orders", "numeric_date_orders (probe scan)"),
     ("carecli.input.normalize", "fast_formats", "fast_formats (sample of 1,000 rows)"),
-    ("carecli.report.build", "load_timeline", "load_timeline (partitions on disk)"),
-    ("carecli.timeline.partitions", "_spill", "spill (typed scan -> partitions)"),
-    ("carecli.report.build", "collect_rows", "collect_rows (typed scan, in memory)"),
+    ("carecli.report.build", "load_timeline", "load_timeline (batches split by conversation)"),
+    ("carecli.timeline.partitions", "_split_file", "_split_file (typed scan in batches)"),
+    ("carecli.report.build", "collect_rows", "collect_rows (whole file, in memory)"),
     ("carecli.report.build", "finish", None),
     ("carecli.timeline.partitions", "finish", None),
     ("carecli.input.normalize", "find_problems", None),
+    ("carecli.timeline.partitions", "_split", "_split (partition_by, store)"),
     ("carecli.report.build", "drop_repeated_conversations", None),
     ("carecli.timeline.build", "sort_by_conversation", None),
     ("carecli.timeline.build", "drop_identical_events", None),
-    ("carecli.report.build", "from_messages_in_parts", "from_messages_in_parts (in memory)"),
+    ("carecli.report.build", "from_messages_in_parts", "from_messages_in_parts (whole files)"),
+    ("carecli.timeline.partitions", "from_messages_in_parts", None),
     ("carecli.timeline.partitions", "from_messages", None),
     ("carecli.timeline.clock", "apply", "clock.apply"),
     ("carecli.report.build", "compute_stats_by", None),

@@ -73,6 +73,10 @@ class Dataset:
         }
 
 
+# Why files are read whole, in memory, not in batches split by conversation.
+_WHOLE_FILES = ("one row per conversation", "reply chains")
+
+
 def load_dataset(
     paths: Path | Sequence[Path],
     config: Config,
@@ -117,22 +121,21 @@ def load_dataset(
     sources = [file.source for file in prepared]
     chosen = plan(sources, memory.budget(memory_limit), partitions)
     if granularity != "messages":
-        chosen = dataclasses.replace(chosen, partitions=1, forced="one row per conversation")
+        chosen = dataclasses.replace(chosen, partitions=1, forced=_WHOLE_FILES[0])
     elif any(file.threads for file in prepared):
         # Reply chains (threads) are resolved across the whole file: it is never split.
-        chosen = dataclasses.replace(chosen, partitions=1, forced="reply chains")
-    count = chosen.partitions
-    if count > 1:
+        chosen = dataclasses.replace(chosen, partitions=1, forced=_WHOLE_FILES[1])
+    if chosen.forced not in _WHOLE_FILES:
         try:
-            timeline, rows = load_timeline(prepared, count, report)
+            timeline, rows = load_timeline(prepared, chosen, report)
         except SpillFailed as failed:
             notes += (
                 f"could not write the partitions of a big export to {failed}; the "
                 "events were read in memory instead (set TMPDIR to a disk with room)",
             )
-            count = 1
             chosen = dataclasses.replace(chosen, partitions=1, forced="partitions failed")
-    if count == 1:
+            timeline, rows = load_timeline(prepared, chosen, report)
+    else:  # whole files: conversation rows, or reply chains resolved across a file
         frames = []
         total, done = sum(file_size(file.source) for file in prepared), 0
         for file in prepared:
@@ -142,13 +145,13 @@ def load_dataset(
         rows = sum(frame.height for frame in frames)
         report("building the timeline", 0, 1, "steps")
         if granularity == "messages":
-            # The events are handed over, not kept here: each part is freed once built.
-            timeline = from_messages_in_parts(handed_over(frames), report)
+            timeline = from_messages_in_parts(handed_over(frames))
         else:
             frame, duplicates = drop_repeated_conversations(handed_over(frames))
             rows = frame.height
             timeline = from_conversations(frame)
             what = "repeated conversation rows were dropped (the last row of each is kept)"
+        report("building the timeline", 1, 1, "steps")
     if granularity == "messages":
         # Identical events are dropped while the timeline is sorted, where it is cheap.
         duplicates = timeline.duplicate_events
@@ -160,8 +163,6 @@ def load_dataset(
     scoped = out_of_scope(timeline.conversations, config.metric_settings)
     if scoped:
         timeline = dataclasses.replace(timeline, unavailable={**timeline.unavailable, **scoped})
-    if count == 1:
-        report("building the timeline", 1, 1, "steps")
     shown = files[0] if len(files) == 1 else f"{len(files)} files"
     if timeline.negative_durations:
         notes += (

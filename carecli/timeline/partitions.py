@@ -9,25 +9,22 @@ then two partitions' events plus the conversation rows, instead of every event t
 
 from __future__ import annotations
 
-import functools
 import math
-import re
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
-from carecli import interrupts, memory
+from carecli import memory
 from carecli.errors import InputError
 from carecli.input.load import ROW_INDEX, Source, reading
 from carecli.input.normalize import Prepared, finish, no_data_rows
-from carecli.input.validate import DataProblem, merge_problems
+from carecli.input.validate import merge_problems
 from carecli.timeline.build import from_messages, handed_over
 from carecli.timeline.event_order import CID
 from carecli.timeline.frames import KEY, Timeline
+from carecli.timeline.stores import InMemory, OnDisk, SpillFailed
 
 # Peak memory of a run, estimated from its number of events (measured with
 # benchmarks/profile_carecli.py on 1M-100M events, CSV and Parquet, at the CLI's peak):
@@ -49,11 +46,9 @@ MAX_PARTITIONS = 1024
 # Text bytes per event in typical exports (only to choose the number of partitions).
 _BYTES_PER_EVENT = {"csv": 80, "jsonl": 200, "json": 200}
 _KEY = "part"
-# Rows per Parquet row group: every partition's writer buffers one, so smaller groups
-# lower the spill's peak (~90 MB less for 15 partitions) at no measurable cost in time.
-_ROW_GROUP = 16_384
-# How polars reports a failed system call: "... IO error: No space left on device (os error 28)".
-_OS_FAILURE = re.compile(r"([A-Za-z][^:()]*) \(os error \d+\)")
+# Rows read, normalized and split at a time: big enough that the fixed costs of each
+# step stay small, small enough that a batch and its copies are a sliver of the peak.
+_BATCH_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -101,10 +96,6 @@ def partition_count(sources: Sequence[Source], budget: int | None = None) -> int
     return plan(sources, memory.budget(budget)).partitions
 
 
-class SpillFailed(Exception):
-    """The partitions could not be written (disk full, no permission): read in memory."""
-
-
 def quiet(stage: str, done: int, total: int, unit: str) -> None:
     """No progress shown (a Python caller, a pipe)."""
 
@@ -128,94 +119,113 @@ Progress = Callable[[str, int, int, str], None]
 
 
 def load_timeline(
-    prepared: Sequence[Prepared], count: int, progress: Progress | None = None
+    prepared: Sequence[Prepared], chosen: Plan, progress: Progress | None = None
 ) -> tuple[Timeline, int]:
-    """The timeline of message-level files in `count` partitions, and the number of
-    events read.
+    """The timeline of message-level files read as `chosen` says, and the number of events
+    read.
 
-    Raises InputError like normalize: a file's read errors in file order, then its
-    first bad row. Every partition is validated before that row is named, so that it is
-    the file's first. Raises SpillFailed when the partitions cannot be written.
+    Each file is read in batches; each batch is normalized and validated (`finish`), then
+    split by conversation into the partitions, held in memory or written to disk. A file's
+    read error, else its first bad row, raises InputError as normalize would, files in
+    order. Raises SpillFailed when the partitions cannot be written.
     """
-    try:
-        spill = tempfile.TemporaryDirectory(prefix="carecli-")
-    except OSError as exc:
-        raise SpillFailed(f"{tempfile.gettempdir()}: {exc.strerror or exc}") from None
     report = progress or quiet
-    sizes = [file_size(file.source) for file in prepared]
-    with spill as spill_dir, interrupts.removed_on_interrupt(spill_dir):
-        directories = [Path(spill_dir, str(index)) for index in range(len(prepared))]
-        for index, (file, directory) in enumerate(zip(prepared, directories, strict=True)):
-            try:
-                _spill(file, directory, count)
-            except InputError:
-                _raise_earlier_problems(prepared[:index], directories)
-                raise
-            report("reading", sum(sizes[: index + 1]), sum(sizes), "bytes")
-        # The schema of each file's parts: a part without rows of that file is empty.
-        empty = [
-            pl.read_parquet(next(d.glob("*/*.parquet")), n_rows=0, glob=False) for d in directories
-        ]
-        names = sorted({path.name for d in directories for path in d.iterdir()})
+    on_disk = chosen.partitions > 1
+    count = chosen.partitions if on_disk else in_memory_parts(chosen.events)
+    with OnDisk() if on_disk else InMemory() as store:
+        sizes = [file_size(file.source) for file in prepared]
+        total, events = sum(sizes), 0
+        for index, file in enumerate(prepared):
+
+            def reading_file(rows: int, file: Prepared = file, index: int = index) -> None:
+                # Bytes read, estimated from the rows so far (the scan does not tell).
+                share = min(1.0, rows / max(1, _estimated_events(file.source)))
+                report("reading", sum(sizes[:index]) + int(share * sizes[index]), total, "bytes")
+
+            events += _split_file(file, count, store, reading_file)
+            report("reading", sum(sizes[: index + 1]), total, "bytes")
         # Two partitions at a time: the steps of one that use a single core overlap the
-        # other's (polars releases the GIL).
-        work = functools.partial(_process, prepared, directories, empty)
-        done: list[_Part] = []
+        # other's (polars releases the GIL). A big partition on disk is split again in
+        # memory, where cache-sized parts sort faster.
+        build = from_messages_in_parts if on_disk else from_messages
+        filled = store.filled()
+        done: list[Timeline] = []
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for part in pool.map(work, names):
-                done.append(part)
-                report("building the timeline", len(done), len(names), "partitions")
-    for index, file in enumerate(prepared):
-        _raise_first_problem(file, [part.problems[index] for part in done])
-    timeline = concatenated([part.timeline for part in done if part.timeline is not None])
-    return timeline, sum(part.events for part in done)
+            for timeline in pool.map(build, _taken(store, filled)):
+                done.append(timeline)
+                report("building the timeline", len(done), len(filled), "partitions")
+    return concatenated(done), events
 
 
-@dataclass(frozen=True)
-class _Part:
-    """What one partition gives: each file's problems, and the timeline of the
-    partition's conversations (None when a row is bad: the run will stop)."""
-
-    problems: list[tuple[DataProblem, ...]]
-    timeline: Timeline | None
-    events: int
+def in_memory_parts(events: int) -> int:
+    """Parts of the events held in memory: sorting and grouping cache-sized parts beats one
+    sort of every event (10M events: ~1.5 CPU s less)."""
+    return max(1, min(MAX_PARTITIONS, math.ceil(events / EVENTS_PER_PARTITION)))
 
 
-def _process(
-    prepared: Sequence[Prepared], directories: list[Path], empty: list[pl.DataFrame], name: str
-) -> _Part:
-    frames: list[pl.DataFrame] = []
-    problems = []
-    for file, directory, no_rows in zip(prepared, directories, empty, strict=True):
-        normalized = finish(file, _read_part(directory / name, no_rows), strict=False)
-        problems.append(normalized.problems)
-        frames.append(normalized.frame)
+def _split_file(
+    file: Prepared, count: int, store: InMemory | OnDisk, progress: Callable[[int], None]
+) -> int:
+    """Read, normalize and validate one file in batches, its events split into `count`
+    partitions by conversation id; the number of rows read."""
+    problems, rows = [], 0
+    for batch in _batches(file):
+        normalized = finish(file, batch, strict=False)
+        del batch
+        rows += normalized.frame.height
+        if normalized.problems:
+            problems.append(normalized.problems)
+        if not problems:  # once a row is bad the run stops: the rest is only validated
+            _split(normalized.frame, count, store)
         del normalized
-    if any(problems):
-        return _Part(problems, None, 0)
-    events = sum(frame.height for frame in frames)
-    return _Part(problems, from_messages(handed_over(frames)), events)
+        progress(rows)
+    merged = merge_problems(problems)
+    if merged:
+        raise InputError(merged[0].describe(file.source.path))
+    if rows == 0:
+        raise no_data_rows(file.source)
+    return rows
 
 
-def from_messages_in_parts(events: pl.DataFrame, progress: Progress | None = None) -> Timeline:
-    """The timeline of events held in memory, built part by part (by conversation, two at a
-    time) as load_timeline does with its partitions, without the disk: sorting and grouping
-    cache-sized parts beats one sort of every event (10M events: ~1.5 CPU s less)."""
-    count = math.ceil(events.height / EVENTS_PER_PARTITION)
+def _batches(file: Prepared) -> Iterator[pl.DataFrame]:
+    """The file's typed rows, in file order, a batch at a time (read errors as InputError)."""
+    batches = reading(file.source, lambda: file.typed.collect_batches(chunk_size=_BATCH_ROWS))
+    while (batch := reading(file.source, lambda: next(batches, None))) is not None:
+        if batch.height:
+            yield batch
+
+
+def _split(frame: pl.DataFrame, count: int, store: InMemory | OnDisk) -> None:
+    # The file row of each event served only normalize's errors: not kept.
+    frame = frame.drop(ROW_INDEX)
+    if count == 1:
+        store.add(0, frame)
+        return
+    keyed = frame.with_columns((pl.col(CID).hash() % count).alias(_KEY))
+    del frame
+    parts = keyed.partition_by(_KEY, include_key=False, maintain_order=True, as_dict=True)
+    del keyed
+    for (part,), rows in parts.items():
+        store.add(int(part), rows)  # type: ignore[call-overload]
+
+
+def _taken(store: InMemory | OnDisk, parts: list[int]) -> Iterator[pl.DataFrame]:
+    """Each partition's events as one frame, handed over (see `handed_over`)."""
+    for part in parts:
+        yield handed_over(store.take(part))
+
+
+def from_messages_in_parts(events: pl.DataFrame) -> Timeline:
+    """The timeline of events held in memory, built part by part (by conversation, two at
+    a time): a big partition read back from disk is sorted in cache-sized parts."""
+    count = in_memory_parts(events.height)
     if count < 2:
         return from_messages(events)
     key = (pl.col(CID).hash() % count).alias(_KEY)
-    # The file row of each event served only normalize's errors: not copied into the parts.
-    events = events.select(pl.exclude(ROW_INDEX), key)
-    parts = events.partition_by(_KEY, include_key=False, maintain_order=True)
+    parts = events.with_columns(key).partition_by(_KEY, include_key=False, maintain_order=True)
     del events
-    report = progress or quiet
-    done: list[Timeline] = []
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for timeline in pool.map(from_messages, _handed_out(parts)):
-            done.append(timeline)
-            report("building the timeline", len(done), count, "partitions")
-    return concatenated(done)
+        return concatenated(list(pool.map(from_messages, _handed_out(parts))))
 
 
 def _handed_out(parts: list[pl.DataFrame]) -> Iterator[pl.DataFrame]:
@@ -265,54 +275,6 @@ def _last_key(part: Timeline) -> int:
     left out of its conversation rows: those without a customer message)."""
     frames = [part.conversations, part.status, part.turns, part.messages, part.ratings]
     return max((frame[KEY].max() or 0 for frame in frames if frame is not None), default=0)
-
-
-def _raise_earlier_problems(files: Sequence[Prepared], directories: list[Path]) -> None:
-    """A later file cannot be read: in memory, a bad row of an earlier file, validated
-    before that file was read, would have stopped the run first."""
-    for file, directory in zip(files, directories, strict=False):
-        parts = [_read_part(part, pl.DataFrame()) for part in directory.iterdir()]
-        _raise_first_problem(file, [finish(file, rows, strict=False).problems for rows in parts])
-
-
-def _raise_first_problem(file: Prepared, parts: list[tuple[DataProblem, ...]]) -> None:
-    """Raise the file's first problem, from those found in its partitions, if any."""
-    merged = merge_problems(parts)
-    if merged:
-        raise InputError(merged[0].describe(file.source.path))
-
-
-def _spill(file: Prepared, directory: Path, count: int) -> None:
-    """Stream the file's typed rows into `count` partitions by conversation id."""
-    plan = file.typed.with_columns((pl.col(CID).hash() % count).alias(_KEY))
-    target = pl.PartitionBy(directory, key=_KEY, include_key=False, approximate_bytes_per_file=None)
-
-    def sink() -> None:
-        try:
-            plan.sink_parquet(
-                target,
-                mkdir=True,
-                compression="uncompressed",
-                statistics=False,
-                row_group_size=_ROW_GROUP,
-            )
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            # The system refused a write (disk full, a quota): not a problem of the file.
-            failure = _OS_FAILURE.search(str(exc))
-            if failure:
-                raise SpillFailed(f"{directory.parent.parent}: {failure.group(1)}") from None
-            raise
-
-    reading(file.source, sink)
-    if not directory.is_dir() or not any(directory.iterdir()):
-        raise no_data_rows(file.source)
-
-
-def _read_part(directory: Path, empty: pl.DataFrame) -> pl.DataFrame:
-    """One partition of one file, its rows in file order (the sink keeps their order)."""
-    files = sorted(directory.glob("*.parquet"))
-    # glob=False: $TMPDIR may hold [ ] * or ? in its name.
-    return pl.read_parquet(files, glob=False).rechunk() if files else empty
 
 
 __all__ = [
