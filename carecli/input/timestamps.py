@@ -6,7 +6,7 @@ import polars as pl
 
 from carecli.config.model import Config
 from carecli.errors import InputError
-from carecli.input.load import Source, collect
+from carecli.input.load import Source, collect, reading
 
 TIMESTAMP_FIELDS = ("timestamp", "created_at", "first_response_at", "bot_first_response_at")
 TIMESTAMP_FIELDS += ("resolved_at",)
@@ -81,7 +81,9 @@ def fast_formats(
     text = {n: c for n, c in mapping.items() if n in TIMESTAMP_FIELDS and schema[c] == pl.String}
     if not text:
         return {}
-    sample = collect(raw.select(list(dict.fromkeys(text.values()))).head(_SAMPLE_ROWS), source)
+    first = raw.select(list(dict.fromkeys(text.values()))).head(_SAMPLE_ROWS)
+    # The in-memory engine: the streaming one takes ~50 ms to start (5 s for 100 files).
+    sample = reading(source, lambda: first.collect(engine="in-memory"))
     found = {name: sniff_format(sample[column]) for name, column in text.items()}
     return {name: fmt for name, fmt in found.items() if fmt is not None}
 

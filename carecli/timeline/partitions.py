@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 
 import polars as pl
 
 from carecli import memory
 from carecli.errors import InputError
+from carecli.input.batches import file_batches
 from carecli.input.load import ROW_INDEX, Source, reading
 from carecli.input.normalize import Prepared, finish, no_data_rows
 from carecli.input.validate import merge_problems
@@ -28,8 +30,9 @@ from carecli.timeline.stores import InMemory, OnDisk, SpillFailed
 
 # Peak memory of a run, estimated from its number of events (measured with
 # benchmarks/profile_carecli.py on 1M-100M events, CSV and Parquet, at the CLI's peak):
-# in memory, every event read, typed and sorted once, at about this many bytes each;
-_IN_MEMORY_BYTES = 180
+# in memory, every event read, typed and held in its partition (70-81 measured on 10M
+# and 100M events; the rest is margin);
+_IN_MEMORY_BYTES = 90
 # in partitions, the timeline kept (a row per conversation, turn and message) plus two
 # partitions' events being processed at these bytes each; and the process itself.
 _TIMELINE_BYTES = 50
@@ -133,17 +136,7 @@ def load_timeline(
     on_disk = chosen.partitions > 1
     count = chosen.partitions if on_disk else in_memory_parts(chosen.events)
     with OnDisk() if on_disk else InMemory() as store:
-        sizes = [file_size(file.source) for file in prepared]
-        total, events = sum(sizes), 0
-        for index, file in enumerate(prepared):
-
-            def reading_file(rows: int, file: Prepared = file, index: int = index) -> None:
-                # Bytes read, estimated from the rows so far (the scan does not tell).
-                share = min(1.0, rows / max(1, _estimated_events(file.source)))
-                report("reading", sum(sizes[:index]) + int(share * sizes[index]), total, "bytes")
-
-            events += _split_file(file, count, store, reading_file)
-            report("reading", sum(sizes[: index + 1]), total, "bytes")
+        events = _read(prepared, count, store, report)
         # Two partitions at a time: the steps of one that use a single core overlap the
         # other's (polars releases the GIL). A big partition on disk is split again in
         # memory, where cache-sized parts sort faster.
@@ -163,13 +156,37 @@ def in_memory_parts(events: int) -> int:
     return max(1, min(MAX_PARTITIONS, math.ceil(events / EVENTS_PER_PARTITION)))
 
 
-def _split_file(
-    file: Prepared, count: int, store: InMemory | OnDisk, progress: Callable[[int], None]
+def _read(
+    prepared: Sequence[Prepared], count: int, store: InMemory | OnDisk, report: Progress
 ) -> int:
-    """Read, normalize and validate one file in batches, its events split into `count`
+    """Read every file into the store; the number of events read."""
+    sizes = [file_size(file.source) for file in prepared]
+    total, events = sum(sizes), 0
+    # Closed however the loop ends (a bad row, Ctrl-C): the reader thread stops with it.
+    with closing(file_batches(prepared, _BATCH_ROWS)) as batches:
+        for index, file in enumerate(prepared):
+
+            def reading_file(rows: int, file: Prepared = file, index: int = index) -> None:
+                # Bytes read, estimated from the rows so far (the scan does not tell).
+                share = min(1.0, rows / max(1, _estimated_events(file.source)))
+                report("reading", sum(sizes[:index]) + int(share * sizes[index]), total, "bytes")
+
+            events += _split_file(file, _one_file(batches), count, store, reading_file)
+            report("reading", sum(sizes[: index + 1]), total, "bytes")
+    return events
+
+
+def _split_file(
+    file: Prepared,
+    batches: Iterator[pl.DataFrame],
+    count: int,
+    store: InMemory | OnDisk,
+    progress: Callable[[int], None],
+) -> int:
+    """Normalize and validate one file's batches, its events split into `count`
     partitions by conversation id; the number of rows read."""
     problems, rows = [], 0
-    for batch in _batches(file):
+    for batch in batches:
         normalized = finish(file, batch, strict=False)
         del batch
         rows += normalized.frame.height
@@ -187,12 +204,12 @@ def _split_file(
     return rows
 
 
-def _batches(file: Prepared) -> Iterator[pl.DataFrame]:
-    """The file's typed rows, in file order, a batch at a time (read errors as InputError)."""
-    batches = reading(file.source, lambda: file.typed.collect_batches(chunk_size=_BATCH_ROWS))
-    while (batch := reading(file.source, lambda: next(batches, None))) is not None:
-        if batch.height:
-            yield batch
+def _one_file(batches: Iterator[tuple[int, pl.DataFrame | None]]) -> Iterator[pl.DataFrame]:
+    """The batches of the next file (see file_batches)."""
+    for _, batch in batches:
+        if batch is None:
+            return
+        yield batch
 
 
 def _split(frame: pl.DataFrame, count: int, store: InMemory | OnDisk) -> None:
