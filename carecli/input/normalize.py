@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -9,7 +10,7 @@ import polars as pl
 from carecli.config.model import Config
 from carecli.errors import InputError
 from carecli.input.aggregate import summary_error
-from carecli.input.load import ROW_INDEX, Source, collect, column_list
+from carecli.input.load import ROW_INDEX, Source, collect, column_list, reading
 from carecli.input.shapes import blanked, combined_name, duration, split_score
 from carecli.input.threads import THREAD_ID, thread_columns, thread_roots
 from carecli.input.timestamps import (
@@ -164,6 +165,15 @@ def collect_rows(prepared: Prepared) -> pl.DataFrame:
     if frame.height == 0:
         raise no_data_rows(prepared.source)
     return frame
+
+
+def row_batches(prepared: Prepared, rows: int) -> Iterator[pl.DataFrame]:
+    """The file's typed rows in file order, about `rows` at a time (read errors as
+    InputError); `finish` each batch. A file without rows gives none."""
+    batches = reading(prepared.source, lambda: prepared.typed.collect_batches(chunk_size=rows))
+    while (batch := reading(prepared.source, lambda: next(batches, None))) is not None:
+        if batch.height:
+            yield batch
 
 
 def no_data_rows(source: Source) -> InputError:

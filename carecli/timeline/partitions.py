@@ -1,27 +1,25 @@
-"""Big message exports, out of core: split by conversation on disk, two parts at a time.
+"""Message exports of any size: read in batches, split by conversation, built part by part.
 
 Every value of the timeline comes from the events of one conversation, so a partition
 holding whole conversations is processed alone and the parts are joined (`concatenated`,
-below). The typed events stream from the file into partitions on disk
-(a temporary directory, in $TMPDIR), never all in memory: the peak is the scan's buffers,
-then two partitions' events plus the conversation rows, instead of every event twice
-(the rows and their sorted copy)."""
+below). Each file is read a batch of rows at a time; each batch is normalized, validated
+and split into the partitions as it arrives, so the events are held once, in their
+partitions: in memory when the estimated peak fits the memory budget, else as files in a
+temporary directory ($TMPDIR, stores.py), two partitions in memory at a time."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from dataclasses import dataclass
 
 import polars as pl
 
 from carecli import memory
 from carecli.errors import InputError
-from carecli.input.batches import file_batches
 from carecli.input.load import ROW_INDEX, Source, reading
-from carecli.input.normalize import Prepared, finish, no_data_rows
+from carecli.input.normalize import Prepared, finish, no_data_rows, row_batches
 from carecli.input.validate import merge_problems
 from carecli.timeline.build import from_messages, handed_over
 from carecli.timeline.event_order import CID
@@ -161,32 +159,27 @@ def _read(
 ) -> int:
     """Read every file into the store; the number of events read."""
     sizes = [file_size(file.source) for file in prepared]
+    expected = [_estimated_events(file.source) for file in prepared]
     total, events = sum(sizes), 0
-    # Closed however the loop ends (a bad row, Ctrl-C): the reader thread stops with it.
-    with closing(file_batches(prepared, _BATCH_ROWS)) as batches:
-        for index, file in enumerate(prepared):
+    for index, file in enumerate(prepared):
 
-            def reading_file(rows: int, file: Prepared = file, index: int = index) -> None:
-                # Bytes read, estimated from the rows so far (the scan does not tell).
-                share = min(1.0, rows / max(1, _estimated_events(file.source)))
-                report("reading", sum(sizes[:index]) + int(share * sizes[index]), total, "bytes")
+        def reading_file(rows: int, file: Prepared = file, index: int = index) -> None:
+            # Bytes read, estimated from the rows so far (the scan does not tell).
+            share = min(1.0, rows / max(1, expected[index]))
+            report("reading", sum(sizes[:index]) + int(share * sizes[index]), total, "bytes")
 
-            events += _split_file(file, _one_file(batches), count, store, reading_file)
-            report("reading", sum(sizes[: index + 1]), total, "bytes")
+        events += _split_file(file, count, store, reading_file)
+        report("reading", sum(sizes[: index + 1]), total, "bytes")
     return events
 
 
 def _split_file(
-    file: Prepared,
-    batches: Iterator[pl.DataFrame],
-    count: int,
-    store: InMemory | OnDisk,
-    progress: Callable[[int], None],
+    file: Prepared, count: int, store: InMemory | OnDisk, progress: Callable[[int], None]
 ) -> int:
-    """Normalize and validate one file's batches, its events split into `count`
+    """Read, normalize and validate one file in batches, its events split into `count`
     partitions by conversation id; the number of rows read."""
     problems, rows = [], 0
-    for batch in batches:
+    for batch in row_batches(file, _BATCH_ROWS):
         normalized = finish(file, batch, strict=False)
         del batch
         rows += normalized.frame.height
@@ -202,14 +195,6 @@ def _split_file(
     if rows == 0:
         raise no_data_rows(file.source)
     return rows
-
-
-def _one_file(batches: Iterator[tuple[int, pl.DataFrame | None]]) -> Iterator[pl.DataFrame]:
-    """The batches of the next file (see file_batches)."""
-    for _, batch in batches:
-        if batch is None:
-            return
-        yield batch
 
 
 def _split(frame: pl.DataFrame, count: int, store: InMemory | OnDisk) -> None:
