@@ -224,7 +224,29 @@ def test_partition_count_follows_the_size_of_the_input_and_the_budget(
     assert partitions.partition_count([source], fits - 1) == 3  # ceil(250 / 100)
     chosen = partitions.plan([source], fits - 1)
     assert chosen.events == 250
+    # No room beside the process and the reading's buffers: every partition on disk.
+    assert chosen.held == 0
     assert chosen.describe().startswith("3 partitions on disk (estimated peak")
+    # With that room, two of the three fit in memory: only the third goes to disk.
+    monkeypatch.setattr(partitions, "_READING_BYTES", 0)
+    roomy = partitions.plan([source], fits - 1)
+    assert (roomy.partitions, roomy.held) == (3, 2)
+    assert roomy.describe().startswith("3 partitions (2 in memory, 1 on disk) (estimated peak")
+
+
+def test_partitions_held_in_memory_beside_others_on_disk_give_the_same_timeline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A budget between "all on disk" and "all in memory": three partitions fit in memory.
+    monkeypatch.setattr(partitions, "EVENTS_PER_PARTITION", 2_000)
+    monkeypatch.setattr(partitions, "_SMALLEST_PARTITION", 2_000)
+    monkeypatch.setattr(partitions, "_READING_BYTES", 0)  # else that budget holds them all
+    budget = partitions._BASE_BYTES + 3 * partitions._IN_MEMORY_BYTES * 2_000
+    chosen = partitions.plan([open_source(SAMPLE)], budget)
+    assert chosen.held == 3 and chosen.partitions > 4
+    mixed = load_dataset(SAMPLE, Config(), memory_limit=budget)
+    assert f"{chosen.partitions} partitions (3 in memory, " in mixed.loading
+    assert_same_dataset(mixed, load_dataset(SAMPLE, Config(), partitions=1))
 
 
 ROLES = st.sampled_from(["customer", "agent", "bot"])

@@ -24,7 +24,7 @@ from carecli.input.validate import merge_problems
 from carecli.timeline.build import from_messages, handed_over
 from carecli.timeline.event_order import CID
 from carecli.timeline.frames import KEY, Timeline
-from carecli.timeline.stores import InMemory, OnDisk, SpillFailed
+from carecli.timeline.stores import SpillFailed, Store
 
 # Peak memory of a run, estimated from its number of events (measured with
 # benchmarks/profile_carecli.py on 1M-100M events, CSV and Parquet, at the CLI's peak):
@@ -36,6 +36,10 @@ _IN_MEMORY_BYTES = 90
 _TIMELINE_BYTES = 50
 _PARTITION_BYTES = 150
 _BASE_BYTES = 200 * 1000**2
+# and while the files are read, the scan's read-ahead and a batch with its copies: the
+# streaming scan runs ~450 MB ahead of a consumer that lags (measured on a 10M-event CSV,
+# 550 MB with the CLI's own).
+_READING_BYTES = 600 * 1000**2
 # Events per partition at most (~25 MB typed). Measured on 10M events: as fast from 10 to
 # 30 partitions, and each halving of their size takes ~150 MB off the peak; smaller ones
 # (a tight budget) have fixed costs that add up (64 on 10M: +1 s).
@@ -61,9 +65,13 @@ class Plan:
     peak: int  # estimated peak bytes of the path chosen
     budget: int  # bytes (carecli.memory)
     forced: str = ""  # why the path was not chosen by the budget
+    held: int = 0  # partitions kept in memory, the others on disk (partitions > 1)
 
     def describe(self) -> str:
         path = "in memory" if self.partitions == 1 else f"{self.partitions} partitions on disk"
+        if self.partitions > 1 and self.held:
+            on_disk = self.partitions - self.held
+            path = f"{self.partitions} partitions ({self.held} in memory, {on_disk} on disk)"
         why = self.forced or (
             f"estimated peak {memory.describe(self.peak)} for ~{self.events:,} events, "
             f"budget {memory.describe(self.budget)}"
@@ -88,8 +96,14 @@ def plan(sources: Sequence[Source], budget: int, partitions: int | None = None) 
     wanted = max(EVENTS_PER_PARTITION, len(sources) * _FRAGMENT)
     size = max(_SMALLEST_PARTITION, min(wanted, room))
     count = max(2, min(MAX_PARTITIONS, math.ceil(events / size)))
-    peak = kept + 2 * _PARTITION_BYTES * math.ceil(events / count)
-    return Plan(count, events, peak, budget)
+    size = math.ceil(events / count)
+    peak = kept + 2 * _PARTITION_BYTES * size
+    # While the files are read there is no timeline yet: partitions that fit beside the
+    # process stay in memory (built first, they are freed before the others are read back).
+    reading = _BASE_BYTES + _READING_BYTES
+    held = min(count - 1, max(0, budget - reading) // (_IN_MEMORY_BYTES * size))
+    peak = max(peak, reading + held * _IN_MEMORY_BYTES * size)
+    return Plan(count, events, peak, budget, held=held)
 
 
 def partition_count(sources: Sequence[Source], budget: int | None = None) -> int:
@@ -133,16 +147,15 @@ def load_timeline(
     report = progress or quiet
     on_disk = chosen.partitions > 1
     count = chosen.partitions if on_disk else in_memory_parts(chosen.events)
-    with OnDisk() if on_disk else InMemory() as store:
+    with Store(count, held=chosen.held if on_disk else count) as store:
         events = _read(prepared, count, store, report)
         # Two partitions at a time: the steps of one that use a single core overlap the
-        # other's (polars releases the GIL). A big partition on disk is split again in
-        # memory, where cache-sized parts sort faster.
-        build = from_messages_in_parts if on_disk else from_messages
+        # other's (polars releases the GIL). A big partition (from disk) is split again,
+        # in memory, where cache-sized parts sort faster.
         filled = store.filled()
         done: list[Timeline] = []
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for timeline in pool.map(build, _taken(store, filled)):
+            for timeline in pool.map(from_messages_in_parts, _taken(store, filled)):
                 done.append(timeline)
                 report("building the timeline", len(done), len(filled), "partitions")
     return concatenated(done), events
@@ -154,9 +167,7 @@ def in_memory_parts(events: int) -> int:
     return max(1, min(MAX_PARTITIONS, math.ceil(events / EVENTS_PER_PARTITION)))
 
 
-def _read(
-    prepared: Sequence[Prepared], count: int, store: InMemory | OnDisk, report: Progress
-) -> int:
+def _read(prepared: Sequence[Prepared], count: int, store: Store, report: Progress) -> int:
     """Read every file into the store; the number of events read."""
     sizes = [file_size(file.source) for file in prepared]
     expected = [_estimated_events(file.source) for file in prepared]
@@ -173,9 +184,7 @@ def _read(
     return events
 
 
-def _split_file(
-    file: Prepared, count: int, store: InMemory | OnDisk, progress: Callable[[int], None]
-) -> int:
+def _split_file(file: Prepared, count: int, store: Store, progress: Callable[[int], None]) -> int:
     """Read, normalize and validate one file in batches, its events split into `count`
     partitions by conversation id; the number of rows read."""
     problems, rows = [], 0
@@ -197,7 +206,7 @@ def _split_file(
     return rows
 
 
-def _split(frame: pl.DataFrame, count: int, store: InMemory | OnDisk) -> None:
+def _split(frame: pl.DataFrame, count: int, store: Store) -> None:
     # The file row of each event served only normalize's errors: not kept.
     frame = frame.drop(ROW_INDEX)
     if count == 1:
@@ -211,7 +220,7 @@ def _split(frame: pl.DataFrame, count: int, store: InMemory | OnDisk) -> None:
         store.add(int(part), rows)  # type: ignore[call-overload]
 
 
-def _taken(store: InMemory | OnDisk, parts: list[int]) -> Iterator[pl.DataFrame]:
+def _taken(store: Store, parts: list[int]) -> Iterator[pl.DataFrame]:
     """Each partition's events as one frame, handed over (see `handed_over`)."""
     for part in parts:
         yield handed_over(store.take(part))

@@ -1,8 +1,9 @@
-"""Where the events of each partition wait while the files are read: in memory, or as
-Arrow IPC fragments in a temporary directory (a budget too small for every event).
+"""Where the events of each partition wait while the files are read: in memory for the
+first `held` partitions, as Arrow IPC fragments in a temporary directory for the others
+(a budget too small for every event).
 
-Either store hands a partition's fragments back in the order they were added (file
-order, then row order), which the timeline's ties rely on.
+A partition's fragments come back in the order they were added (file order, then row
+order), which the timeline's ties rely on.
 """
 
 from __future__ import annotations
@@ -25,45 +26,26 @@ class SpillFailed(Exception):
     """The partitions could not be written (disk full, no permission): read in memory."""
 
 
-class InMemory:
-    """Fragments kept as frames: the cheapest store when the budget holds every event."""
+class Store:
+    """The partitions' fragments: partitions below `held` as frames, the others as
+    uncompressed IPC files, one directory per partition. The directory is removed on exit,
+    on Ctrl-C and on a stop signal."""
 
-    def __init__(self) -> None:
-        self._parts: defaultdict[int, list[pl.DataFrame]] = defaultdict(list)
-
-    def __enter__(self) -> InMemory:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._parts.clear()
-
-    def add(self, part: int, frame: pl.DataFrame) -> None:
-        self._parts[part].append(frame)
-
-    def filled(self) -> list[int]:
-        """The partitions given rows, in order."""
-        return sorted(self._parts)
-
-    def take(self, part: int) -> list[pl.DataFrame]:
-        """The part's fragments, forgotten here: the caller's are then the only copies."""
-        return self._parts.pop(part, [])
-
-
-class OnDisk:
-    """Fragments written as uncompressed Arrow IPC files, one directory per partition;
-    the directory is removed on exit, on Ctrl-C and on a stop signal."""
-
-    def __init__(self) -> None:
-        try:
-            self._spill = tempfile.TemporaryDirectory(prefix="carecli-")
-        except OSError as exc:
-            raise SpillFailed(f"{tempfile.gettempdir()}: {exc.strerror or exc}") from None
-        self._root = Path(self._spill.name)
-        self._removal = interrupts.removed_on_interrupt(self._spill.name)
+    def __init__(self, count: int, held: int) -> None:
+        self._held = held
+        self._frames: defaultdict[int, list[pl.DataFrame]] = defaultdict(list)
         self._written: defaultdict[int, int] = defaultdict(int)
+        self._spill: tempfile.TemporaryDirectory[str] | None = None
+        if held < count:
+            try:
+                self._spill = tempfile.TemporaryDirectory(prefix="carecli-")
+            except OSError as exc:
+                raise SpillFailed(f"{tempfile.gettempdir()}: {exc.strerror or exc}") from None
+            self._root = Path(self._spill.name)
+            self._removal = interrupts.removed_on_interrupt(self._spill.name)
+            self._removal.__enter__()
 
-    def __enter__(self) -> OnDisk:
-        self._removal.__enter__()
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(
@@ -72,12 +54,17 @@ class OnDisk:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            self._spill.cleanup()
-        finally:
-            self._removal.__exit__(kind, error, tb)
+        self._frames.clear()
+        if self._spill is not None:
+            try:
+                self._spill.cleanup()
+            finally:
+                self._removal.__exit__(kind, error, tb)
 
     def add(self, part: int, frame: pl.DataFrame) -> None:
+        if part < self._held:
+            self._frames[part].append(frame)
+            return
         directory = self._root / str(part)
         number = self._written[part]
         try:
@@ -92,14 +79,15 @@ class OnDisk:
         self._written[part] = number + 1
 
     def filled(self) -> list[int]:
-        """The partitions given rows, in order."""
-        return sorted(self._written)
+        """The partitions given rows, in order: those in memory first."""
+        return sorted({*self._frames, *self._written})
 
     def take(self, part: int) -> list[pl.DataFrame]:
-        """The part's fragments, read into memory (the files are deleted)."""
+        """The part's fragments, forgotten here (their files deleted): the caller's are
+        then the only copies."""
+        if part < self._held:
+            return self._frames.pop(part, [])
         directory = self._root / str(part)
-        if not directory.is_dir():
-            return []
         frames = []
         for path in sorted(directory.iterdir()):
             # An open file, not its name: polars would expand [ ] * ? in $TMPDIR as a glob.
