@@ -15,7 +15,8 @@ median wall time and median peak are reported, with the ratios of the medians.
 (``'events_100M/*.csv'``); ``--carecli-args`` adds options (``--memory-limit 883MB``).
 
 Wall time is measured around the subprocess; peak memory is the child's own
-``ru_maxrss`` as returned by ``os.wait4`` (exact per process, unlike a polling sampler).
+``ru_maxrss`` as returned by ``os.wait4`` (exact per process, unlike a polling sampler),
+in MB of 10^6 bytes, the unit of ``--memory-limit`` (a peak under ``883MB`` is under it).
 A run is killed (its whole process group) after ``--timeout`` seconds.
 
 The pandas and DuckDB results are cross-checked against carecli's JSON, overall and per
@@ -137,7 +138,8 @@ def run(name: str, command: list[str], workdir: Path, timeout: float, env: dict[
         command=command,
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
+        # KiB on Linux; MB here are 10^6 bytes, the unit of carecli's --memory-limit 883MB
+        peak_rss_mb=usage.ru_maxrss * 1024 / 1e6,
         returncode=proc.returncode,
         timed_out=timed_out,
         stdout=str(out_path),

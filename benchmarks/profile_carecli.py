@@ -74,7 +74,7 @@ from carecli.periods import parse_week
 from carecli.render import json as render_json
 from carecli.sla.evaluate import evaluate
 
-MB = 1024 * 1024
+MB = 1000 * 1000  # the unit of carecli's --memory-limit (700MB, 4GB)
 
 
 class Sampler(threading.Thread):
@@ -340,8 +340,8 @@ def high_water_mb() -> float:
     high-water mark of the parent that forked this process."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            return int(line.split()[1]) * 1024 / MB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MB
 
 
 def reset_high_water() -> None:
@@ -412,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     profiler = profile(paths, args.week, limit)
     profiler.print()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MB
     print(f"process peak RSS (ru_maxrss): {peak:,.0f} MB")
     if args.experiments:
         names = list(EXPERIMENTS) if args.experiments == "all" else args.experiments.split(",")
