@@ -336,11 +336,14 @@ def with_state_at(timeline: Timeline, end: datetime) -> pl.LazyFrame:
     state = (
         timeline.status.lazy()
         .filter(pl.col("at") < end)
-        .group_by(KEY)
+        # Status rows are in KEY order (a Timeline's frames are, see frames.in_key_order),
+        # so the groups come out in KEY order too: flagged so, the join below merges.
+        .group_by(KEY, maintain_order=True)
         # The status rows are in each conversation's order: the last is the latest, and of
         # a resolved and a reopened event in the same second, the later in file order (as
         # for resolution_time). A stable sort_by here would cost 2x the whole state.
         .agg(resolved_at_end=pl.col("resolved").last())
+        .set_sorted(KEY)
     )
     # Tickets without a creation time (some exports) count as started before any end.
     return (

@@ -72,3 +72,20 @@ class Timeline:
     # The data's first and last moment (any event or ticket time): the default as-of.
     first_event_at: datetime | None = None
     last_event_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Every frame in KEY order, and flagged so: polars then groups by KEY as slices
+        # and joins on it by merging (100M events: the backlog's state 0.8 -> 0.05 s,
+        # its join 0.8 -> 0.2 s). Each conversation's rows keep their timeline order.
+        for name in ("conversations", "turns", "status", "messages", "ratings"):
+            frame = getattr(self, name)
+            if frame is not None:
+                object.__setattr__(self, name, in_key_order(frame))
+
+
+def in_key_order(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` sorted by KEY (stably: rows of a conversation keep their order) and flagged
+    as sorted. A frame built in that order (the usual case) is only checked."""
+    if not frame[KEY].is_sorted():
+        frame = frame.sort(KEY, maintain_order=True)
+    return frame.with_columns(pl.col(KEY).set_sorted())
