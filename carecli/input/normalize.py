@@ -303,12 +303,11 @@ def _map_spellings(frame: pl.DataFrame, fields: dict[str, str], config: Config) 
     if not fields:
         return frame
     columns = []
-    # The distinct spellings of every field in one parallel pass.
-    distinct = frame.select(
-        pl.col(name).unique().drop_nulls().cast(pl.String).implode() for name in fields
-    )
+    # The distinct spellings of every field in one parallel pass (as text only then: a
+    # cast in the pass costs as much as the unique itself).
+    distinct = frame.select(pl.col(name).unique().implode() for name in fields)
     for name in fields:
-        spellings = distinct[name].explode().drop_nulls()
+        spellings = distinct[name].explode().drop_nulls().cast(pl.String)
         canonical = pl.DataFrame({name: spellings}).select(
             _typed(name, pl.col(name), pl.String, config)
         )[name]
