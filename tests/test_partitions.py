@@ -361,3 +361,30 @@ def test_partition_count_at_the_real_thresholds(
     assert partitions.partition_count([source], 10**9) == 25
     assert partitions.partition_count([source], 750 * 10**6) == 61  # 166k each
     assert partitions.partition_count([source], 720 * 10**6) == 100  # the smallest
+
+
+def test_partitions_are_read_back_two_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each partition is read from disk just before it is built: never all of them at once,
+    # which would hold every event in memory and break the budget the split is for.
+    held, most = 0, 0
+    take, build = partitions.Store.take, partitions.from_messages_in_parts
+
+    def taken(store: partitions.Store, part: int) -> list[pl.DataFrame]:
+        nonlocal held, most
+        held += 1
+        most = max(most, held)
+        return take(store, part)
+
+    def built(events: pl.DataFrame) -> Timeline:
+        nonlocal held
+        timeline = build(events)
+        held -= 1
+        return timeline
+
+    monkeypatch.setattr(partitions.Store, "take", taken)
+    monkeypatch.setattr(partitions, "from_messages_in_parts", built)
+    split = load_dataset(SAMPLE, Config(), partitions=8)
+
+    assert "8 partitions on disk" in split.loading
+    assert most == 2
+    assert_same_dataset(split, load_dataset(SAMPLE, Config(), partitions=1))

@@ -10,8 +10,9 @@ temporary directory ($TMPDIR, stores.py), two partitions in memory at a time."""
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -149,16 +150,42 @@ def load_timeline(
     count = chosen.partitions if on_disk else in_memory_parts(chosen.events)
     with Store(count, held=chosen.held if on_disk else count) as store:
         events = _read(prepared, count, store, report)
-        # Two partitions at a time: the steps of one that use a single core overlap the
-        # other's (polars releases the GIL). A big partition (from disk) is split again,
+        # Two partitions at a time (_AT_ONCE). A big partition (from disk) is split again,
         # in memory, where cache-sized parts sort faster.
         filled = store.filled()
         done: list[Timeline] = []
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for timeline in pool.map(from_messages_in_parts, _taken(store, filled)):
+        with ThreadPoolExecutor(max_workers=_AT_ONCE) as pool:
+            for timeline in in_order(pool, from_messages_in_parts, _taken(store, filled)):
                 done.append(timeline)
                 report("building the timeline", len(done), len(filled), "partitions")
     return concatenated(done), events
+
+
+# Partitions built at a time: the steps of one that use a single core overlap the other's
+# (polars releases the GIL).
+_AT_ONCE = 2
+
+
+def in_order(
+    pool: ThreadPoolExecutor,
+    work: Callable[[pl.DataFrame], Timeline],
+    items: Iterator[pl.DataFrame],
+) -> Iterator[Timeline]:
+    """`work` over `items` on the pool, results in order. The next item is taken only when a
+    worker is free, so a partition is read back from disk (or joined from its fragments)
+    just before it is built and at most _AT_ONCE partitions' events are held. (pool.map
+    takes every item first: every partition in memory at once.)"""
+    pending: deque[Future[Timeline]] = deque()
+    while True:
+        if len(pending) == _AT_ONCE:
+            yield pending.popleft().result()
+        item = next(items, None)
+        if item is None:
+            break
+        pending.append(pool.submit(work, item))
+        del item  # held by the work alone: freed as soon as it is built
+    while pending:
+        yield pending.popleft().result()
 
 
 def in_memory_parts(events: int) -> int:
@@ -235,8 +262,8 @@ def from_messages_in_parts(events: pl.DataFrame) -> Timeline:
     key = (pl.col(CID).hash() % count).alias(_KEY)
     parts = events.with_columns(key).partition_by(_KEY, include_key=False, maintain_order=True)
     del events
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return concatenated(list(pool.map(from_messages, _handed_out(parts))))
+    with ThreadPoolExecutor(max_workers=_AT_ONCE) as pool:
+        return concatenated(list(in_order(pool, from_messages, _handed_out(parts))))
 
 
 def _handed_out(parts: list[pl.DataFrame]) -> Iterator[pl.DataFrame]:
