@@ -208,6 +208,7 @@ def test_partition_count_follows_the_size_of_the_input_and_the_budget(
     assert partitions.partition_count([sample], 10**9) == 1  # the sample stays in memory
     monkeypatch.setattr(partitions, "EVENTS_PER_PARTITION", 100)
     monkeypatch.setattr(partitions, "_SMALLEST_PARTITION", 100)
+    monkeypatch.setattr(partitions, "_BATCH_BYTES", 0)  # budgets in bytes, not 150 MB
     events = SAMPLE.stat().st_size // 200  # JSON Lines: ~200 bytes per event
     # A budget below the in-memory estimate: partitions of at most 100 events.
     assert partitions.partition_count([sample], partitions._BASE_BYTES) == max(
@@ -241,7 +242,9 @@ def test_partitions_held_in_memory_beside_others_on_disk_give_the_same_timeline(
     monkeypatch.setattr(partitions, "EVENTS_PER_PARTITION", 2_000)
     monkeypatch.setattr(partitions, "_SMALLEST_PARTITION", 2_000)
     monkeypatch.setattr(partitions, "_READING_BYTES", 0)  # else that budget holds them all
-    budget = partitions._BASE_BYTES + 3 * partitions._IN_MEMORY_BYTES * 2_000
+    monkeypatch.setattr(partitions, "_TIMELINE_BYTES", 0)  # else no split fits that budget
+    monkeypatch.setattr(partitions, "_BATCH_BYTES", 0)
+    budget = partitions._BASE_BYTES + 3 * partitions._IN_MEMORY_BYTES * 2_000 + 100_000
     chosen = partitions.plan([open_source(SAMPLE)], budget)
     assert chosen.held == 3 and chosen.partitions > 4
     mixed = load_dataset(SAMPLE, Config(), memory_limit=budget)
@@ -388,3 +391,44 @@ def test_partitions_are_read_back_two_at_a_time(monkeypatch: pytest.MonkeyPatch)
     assert "8 partitions on disk" in split.loading
     assert most == 2
     assert_same_dataset(split, load_dataset(SAMPLE, Config(), partitions=1))
+
+
+def test_many_files_under_a_tight_budget_are_never_cut_into_countless_fragments(
+    tmp_path: Path,
+) -> None:
+    # 100 files of ~1M events (sparse files: only their sizes are read) under 4 GB: the
+    # conversations alone need more, so the budget cannot be met; partitions small enough
+    # to approach it would write 100 files x 2 batches x 1,000 partitions = 200,000
+    # fragments. The fragments are capped; the plan says it does not fit.
+    sources = []
+    for number in range(100):
+        path = write_csv(tmp_path / f"day{number}.csv", [msg("a", "2026-11-02 09:00", "customer")])
+        sources.append(open_source(path))
+        os.truncate(path, 1_000_000 * 80)
+    chosen = partitions.plan(sources, 4 * 10**9)
+    assert chosen.partitions == partitions._MAX_FRAGMENTS // 200
+    assert not chosen.fits and chosen.peak > chosen.budget
+    # With room for the conversations, the same folder fits in fewer, bigger partitions.
+    roomy = partitions.plan(sources, 8 * 10**9)
+    assert roomy.fits and roomy.partitions < chosen.partitions
+
+
+def test_a_budget_too_small_is_said_and_the_run_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Within the budget, nothing is said.
+    assert not any("budget" in note for note in load_dataset(SAMPLE, Config()).notes)
+    # The conversations' own estimate over the whole budget: no split can meet it.
+    monkeypatch.setattr(partitions, "_TIMELINE_BYTES", 10**6)
+    monkeypatch.setattr(partitions, "_IN_MEMORY_BYTES", 10**6)
+    dataset = load_dataset(SAMPLE, Config(), memory_limit=300 * 10**6)
+    warning = next(note for note in dataset.notes if "more than the budget" in note)
+    assert "of memory" in warning and "(the memory limit)" in warning
+    assert "raise --memory-limit" in warning
+    assert_same_dataset_but_notes(dataset, load_dataset(SAMPLE, Config(), partitions=1))
+
+
+def assert_same_dataset_but_notes(split: Dataset, whole: Dataset) -> None:
+    for name, frame in _frames(whole.timeline).items():
+        assert _frames(split.timeline)[name].equals(frame), name
+    assert (split.rows, split.duplicates_dropped) == (whole.rows, whole.duplicates_dropped)

@@ -126,6 +126,8 @@ def load_dataset(
         # Reply chains (threads) are resolved across the whole file: it is never split.
         chosen = dataclasses.replace(chosen, partitions=1, forced=_WHOLE_FILES[1])
     if chosen.forced not in _WHOLE_FILES:
+        if not chosen.fits and not chosen.forced:
+            notes += (chosen.over_budget(memory_limit is not None),)
         try:
             timeline, rows = load_timeline(prepared, chosen, report)
         except SpillFailed as failed:

@@ -37,10 +37,12 @@ _IN_MEMORY_BYTES = 90
 _TIMELINE_BYTES = 50
 _PARTITION_BYTES = 150
 _BASE_BYTES = 200 * 1000**2
-# and while the files are read, the scan's read-ahead and a batch with its copies: the
-# streaming scan runs ~450 MB ahead of a consumer that lags (measured on a 10M-event CSV,
-# 550 MB with the CLI's own).
-_READING_BYTES = 600 * 1000**2
+# and while the files are read, a batch with its copies as it is typed, checked and split
+# (either path: a 1M-event CSV peaks at ~400 MB in memory), and the scan's read-ahead: it
+# runs ~450 MB ahead of a consumer that lags (measured on a 10M-event CSV), at most the
+# biggest file's events.
+_BATCH_BYTES = 150 * 1000**2
+_READING_BYTES = 450 * 1000**2
 # Events per partition at most (~25 MB typed). Measured on 10M events: as fast from 10 to
 # 30 partitions, and each halving of their size takes ~150 MB off the peak; smaller ones
 # (a tight budget) have fixed costs that add up (64 on 10M: +1 s).
@@ -48,6 +50,11 @@ EVENTS_PER_PARTITION = 400_000
 _SMALLEST_PARTITION = 100_000
 # Events of one file in one partition, at least, when the budget allows.
 _FRAGMENT = 100_000
+# Fragments (a batch's events of one partition) at most, whatever the budget: each is a
+# file written and read back with fixed costs. 100 files of 1M events under a 4 GB budget
+# asked for 1,000 partitions, 200,000 fragments: over 15 minutes, and over the budget all
+# the same (the conversations of 100M events alone need about 5 GB).
+_MAX_FRAGMENTS = 20_000
 MAX_PARTITIONS = 1024
 # Text bytes per event in typical exports (only to choose the number of partitions).
 _BYTES_PER_EVENT = {"csv": 80, "jsonl": 200, "json": 200}
@@ -68,6 +75,23 @@ class Plan:
     forced: str = ""  # why the path was not chosen by the budget
     held: int = 0  # partitions kept in memory, the others on disk (partitions > 1)
 
+    @property
+    def fits(self) -> bool:
+        """Whether the estimated peak is within the budget (a budget too small for the
+        conversations themselves, or for the fewest partitions worth writing, is not)."""
+        return self.peak <= self.budget
+
+    def over_budget(self, limit_set: bool) -> str:
+        """The note for a plan that does not fit: said, not refused, as the estimate is
+        rough (events judged from file sizes)."""
+        limit = "the memory limit" if limit_set else "half the available memory"
+        return (
+            f"this export needs about {memory.describe(self.peak)} of memory "
+            f"(~{self.events:,} events), more than the budget of "
+            f"{memory.describe(self.budget)} ({limit}); the run goes on: raise "
+            "--memory-limit if the machine has room, or report on fewer files"
+        )
+
     def describe(self) -> str:
         path = "in memory" if self.partitions == 1 else f"{self.partitions} partitions on disk"
         if self.partitions > 1 and self.held:
@@ -83,8 +107,9 @@ class Plan:
 def plan(sources: Sequence[Source], budget: int, partitions: int | None = None) -> Plan:
     """In memory when the estimated peak fits the budget, else the fewest partitions whose
     peak fits it (and never fewer than one per EVENTS_PER_PARTITION events)."""
-    events = sum(_estimated_events(source) for source in sources)
-    in_memory = _BASE_BYTES + _IN_MEMORY_BYTES * events
+    counts = [_estimated_events(source) for source in sources]
+    events = sum(counts)
+    in_memory = _BASE_BYTES + _BATCH_BYTES + _IN_MEMORY_BYTES * events
     if partitions is not None:
         return Plan(partitions, events, in_memory, budget, "set by the caller")
     if in_memory <= budget:
@@ -96,12 +121,15 @@ def plan(sources: Sequence[Source], budget: int, partitions: int | None = None) 
     # 7.5 min, most of it on 28,800 fragments. Many files: fewer, bigger partitions.
     wanted = max(EVENTS_PER_PARTITION, len(sources) * _FRAGMENT)
     size = max(_SMALLEST_PARTITION, min(wanted, room))
-    count = max(2, min(MAX_PARTITIONS, math.ceil(events / size)))
+    batches = sum(max(1, math.ceil(file_events / _BATCH_ROWS)) for file_events in counts)
+    most = min(MAX_PARTITIONS, max(2, _MAX_FRAGMENTS // batches))
+    count = max(2, min(most, math.ceil(events / size)))
     size = math.ceil(events / count)
     peak = kept + 2 * _PARTITION_BYTES * size
     # While the files are read there is no timeline yet: partitions that fit beside the
     # process stay in memory (built first, they are freed before the others are read back).
-    reading = _BASE_BYTES + _READING_BYTES
+    ahead = min(_READING_BYTES, _IN_MEMORY_BYTES * max(counts, default=0))
+    reading = _BASE_BYTES + _BATCH_BYTES + ahead
     held = min(count - 1, max(0, budget - reading) // (_IN_MEMORY_BYTES * size))
     peak = max(peak, reading + held * _IN_MEMORY_BYTES * size)
     return Plan(count, events, peak, budget, held=held)
