@@ -106,7 +106,8 @@ class Plan:
 
 def plan(sources: Sequence[Source], budget: int, partitions: int | None = None) -> Plan:
     """In memory when the estimated peak fits the budget, else the fewest partitions whose
-    peak fits it (and never fewer than one per EVENTS_PER_PARTITION events)."""
+    peak fits it (never fewer than one per EVENTS_PER_PARTITION events, never so many that
+    the files leave over _MAX_FRAGMENTS fragments: then the plan does not fit)."""
     counts = [_estimated_events(source) for source in sources]
     events = sum(counts)
     in_memory = _BASE_BYTES + _BATCH_BYTES + _IN_MEMORY_BYTES * events
