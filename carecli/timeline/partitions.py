@@ -69,11 +69,15 @@ class Plan:
     """How a load runs: in memory (partitions 1) or in partitions on disk, and why."""
 
     partitions: int
-    events: int  # estimated from the files' sizes (exact for Parquet)
+    file_events: tuple[int, ...]  # per file, estimated from its size (exact for Parquet)
     peak: int  # estimated peak bytes of the path chosen
     budget: int  # bytes (carecli.memory)
     forced: str = ""  # why the path was not chosen by the budget
     held: int = 0  # partitions kept in memory, the others on disk (partitions > 1)
+
+    @property
+    def events(self) -> int:
+        return sum(self.file_events)
 
     @property
     def fits(self) -> bool:
@@ -108,13 +112,13 @@ def plan(sources: Sequence[Source], budget: int, partitions: int | None = None) 
     """In memory when the estimated peak fits the budget, else the fewest partitions whose
     peak fits it (never fewer than one per EVENTS_PER_PARTITION events, never so many that
     the files leave over _MAX_FRAGMENTS fragments: then the plan does not fit)."""
-    counts = [_estimated_events(source) for source in sources]
+    counts = tuple(_estimated_events(source) for source in sources)
     events = sum(counts)
     in_memory = _BASE_BYTES + _BATCH_BYTES + _IN_MEMORY_BYTES * events
     if partitions is not None:
-        return Plan(partitions, events, in_memory, budget, "set by the caller")
+        return Plan(partitions, counts, in_memory, budget, "set by the caller")
     if in_memory <= budget:
-        return Plan(1, events, in_memory, budget)
+        return Plan(1, counts, in_memory, budget)
     kept = _BASE_BYTES + _TIMELINE_BYTES * events
     room = max(0, budget - kept) // (2 * _PARTITION_BYTES)
     # Each file leaves a fragment in every partition, with fixed costs (a Parquet file
@@ -133,7 +137,7 @@ def plan(sources: Sequence[Source], budget: int, partitions: int | None = None) 
     reading = _BASE_BYTES + _BATCH_BYTES + ahead
     held = min(count - 1, max(0, budget - reading) // (_IN_MEMORY_BYTES * size))
     peak = max(peak, reading + held * _IN_MEMORY_BYTES * size)
-    return Plan(count, events, peak, budget, held=held)
+    return Plan(count, counts, peak, budget, held=held)
 
 
 def partition_count(sources: Sequence[Source], budget: int | None = None) -> int:
@@ -178,7 +182,7 @@ def load_timeline(
     on_disk = chosen.partitions > 1
     count = chosen.partitions if on_disk else in_memory_parts(chosen.events)
     with Store(count, held=chosen.held if on_disk else count) as store:
-        events = _read(prepared, count, store, report)
+        events = _read(prepared, chosen.file_events, count, store, report)
         # Two partitions at a time (_AT_ONCE). A big partition (from disk) is split again,
         # in memory, where cache-sized parts sort faster.
         filled = store.filled()
@@ -223,14 +227,20 @@ def in_memory_parts(events: int) -> int:
     return max(1, min(MAX_PARTITIONS, math.ceil(events / EVENTS_PER_PARTITION)))
 
 
-def _read(prepared: Sequence[Prepared], count: int, store: Store, report: Progress) -> int:
-    """Read every file into the store; the number of events read."""
+def _read(
+    prepared: Sequence[Prepared],
+    expected: Sequence[int],
+    count: int,
+    store: Store,
+    report: Progress,
+) -> int:
+    """Read every file into the store (`expected`: each file's estimated events, for the
+    progress shown); the number of events read."""
     sizes = [file_size(file.source) for file in prepared]
-    expected = [_estimated_events(file.source) for file in prepared]
     total, events = sum(sizes), 0
     for index, file in enumerate(prepared):
 
-        def reading_file(rows: int, file: Prepared = file, index: int = index) -> None:
+        def reading_file(rows: int, index: int = index) -> None:
             # Bytes read, estimated from the rows so far (the scan does not tell).
             share = min(1.0, rows / max(1, expected[index]))
             report("reading", sum(sizes[:index]) + int(share * sizes[index]), total, "bytes")
