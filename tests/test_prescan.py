@@ -7,7 +7,10 @@ chunks, so line numbers across chunk borders are checked too.
 from __future__ import annotations
 
 import codecs
+import signal
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +18,7 @@ from hypothesis import strategies as st
 
 from carecli.config.model import Config
 from carecli.errors import InputError
-from carecli.input import prescan
+from carecli.input import prescan, rawbytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "presets"
 
@@ -62,25 +65,25 @@ def _is_utf8(line: bytes) -> bool:
 def test_scan_matches_a_line_by_line_reference(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: list[bytes], trailing_newline: bool
 ) -> None:
-    monkeypatch.setattr(prescan, "_CHUNK", 64)
+    monkeypatch.setattr(rawbytes, "_CHUNK", 64)
     content = b"\n".join([HEADER, *body]) + (b"\n" if trailing_newline else b"")
     path = tmp_path / "data.csv"
     path.write_bytes(content)
-    assert prescan._scan_bytes(path) == reference(content)
+    assert rawbytes.scan_bytes(path) == reference(content)
 
 
 def test_a_large_file_names_lines_far_past_the_first_chunk(tmp_path: Path) -> None:
     row = b"c1,2026-11-17T09:00:00Z,customer\n"
-    rows = prescan._CHUNK // len(row) * 3  # three chunks of good rows
+    rows = rawbytes._CHUNK // len(row) * 3  # three chunks of good rows
     path = tmp_path / "big.csv"
     path.write_bytes(HEADER + b"\n" + row * rows + b"c2,caf\xe9,agent\n" + HEADER + b"\n")
-    assert prescan._scan_bytes(path) == (1, rows + 2, rows + 3)
+    assert rawbytes.scan_bytes(path) == (1, rows + 2, rows + 3)
 
 
 def test_a_header_only_file_is_clean(tmp_path: Path) -> None:
     path = tmp_path / "header.csv"
     path.write_bytes(HEADER)
-    assert prescan._scan_bytes(path) == (0, None, None)
+    assert rawbytes.scan_bytes(path) == (0, None, None)
 
 
 # --- rules pinned by the fourth mutation sweep: prescan() on real files -----------------
@@ -92,7 +95,7 @@ def test_a_header_with_a_bom_is_still_found_repeated(tmp_path: Path) -> None:
     # Excel writes a BOM before the first header; `cat` then repeats it without one.
     path = tmp_path / "joined.csv"
     path.write_bytes(codecs.BOM_UTF8 + HEADER + b"\nc1,x,customer\n" + HEADER + b"\n")
-    assert prescan._scan_bytes(path) == (0, None, 3)
+    assert rawbytes.scan_bytes(path) == (0, None, 3)
 
 
 def test_json_lines_are_not_scanned_as_csv(tmp_path: Path) -> None:
@@ -141,3 +144,78 @@ def test_thread_columns_match_their_exact_name_only(tmp_path: Path) -> None:
     path = tmp_path / "twcs.csv"
     path.write_text(header + ",Tweet ID\n" + rest, encoding="utf-8")
     assert prescan.prescan([path], Config()) == []
+
+
+# --- the byte tests run in a child process (rawbytes.scans_elsewhere) -----------------
+
+
+def _files(tmp_path: Path) -> list[Path]:
+    contents = [
+        HEADER + b"\nc1,x,customer\n",
+        HEADER + b"\nc1,caf\xe9,agent\nc2,\xff,agent\n" + HEADER + b"\n",
+        codecs.BOM_UTF8 + HEADER + b"\n" + codecs.BOM_UTF8 + HEADER + b"\r\n",
+    ]
+    paths = []
+    for number, content in enumerate(contents):
+        path = tmp_path / f"day{number}.csv"
+        path.write_bytes(content)
+        paths.append(path)
+    return paths
+
+
+def test_the_child_process_answers_as_the_scan_in_process(tmp_path: Path) -> None:
+    paths = _files(tmp_path)
+    with rawbytes.scans_elsewhere(paths) as scans:
+        answers = list(scans)
+    assert answers == [rawbytes.scan_bytes(path) for path in paths]
+    assert answers == [(0, None, None), (2, 2, 4), (0, None, 2)]
+
+
+def test_without_an_interpreter_to_start_the_scan_runs_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _files(tmp_path)
+    monkeypatch.setattr(rawbytes.sys, "executable", str(tmp_path / "no-such-python"))
+    with rawbytes.scans_elsewhere(paths) as scans:
+        assert list(scans) == [(0, None, None), (2, 2, 4), (0, None, 2)]
+
+
+def test_a_file_the_child_cannot_read_is_scanned_in_process_and_its_error_raised(
+    tmp_path: Path,
+) -> None:
+    good, *_ = _files(tmp_path)
+    missing = tmp_path / "gone.csv"  # removed between the listing and the scan
+    with rawbytes.scans_elsewhere([good, missing]) as scans:
+        assert next(scans) == (0, None, None)
+        with pytest.raises(FileNotFoundError):
+            next(scans)
+
+
+def test_leaving_early_ends_the_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "big.csv"
+    big.write_bytes(HEADER + b"\n" + b"c1,2026-11-17T09:00:00Z,customer\n" * 200_000)
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(rawbytes.subprocess, "Popen", popen)
+    with rawbytes.scans_elsewhere([big] * 500) as scans:  # seconds of work
+        assert next(scans) == (0, None, None)
+    # Left after one answer of 500 (an error in the first file, say): killed and reaped.
+    assert started[0].returncode == -signal.SIGKILL
+
+
+def test_the_first_file_in_order_gives_the_error(tmp_path: Path) -> None:
+    # The second file's repeated header is found by the child first, but the first file's
+    # ambiguous columns are the error: as if the files were checked one after the other.
+    first = tmp_path / "a.csv"
+    first.write_text("conversation_id,timestamp,role,Role\nc1,2026-11-17T09:00:00Z,customer,x\n")
+    second = tmp_path / "b.csv"
+    second.write_bytes(HEADER + b"\nc1,x,customer\n" + HEADER + b"\n")
+    with pytest.raises(InputError, match=r"a\.csv: line 1: 2 columns could be field 'role'"):
+        prescan.prescan([first, second], Config())
+    with pytest.raises(InputError, match=r"b\.csv: line 3: the header line is repeated"):
+        prescan.prescan([second, first], Config())
