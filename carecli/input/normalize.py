@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -12,6 +12,13 @@ from carecli.errors import InputError
 from carecli.input.aggregate import summary_error
 from carecli.input.load import ROW_INDEX, Source, collect, column_list, reading
 from carecli.input.shapes import blanked, combined_name, duration, split_score
+from carecli.input.spellings import (
+    LOW_CARDINALITY,
+    Spellings,
+    canonical_text,
+    canonical_value,
+    map_spellings,
+)
 from carecli.input.threads import THREAD_ID, thread_columns, thread_roots
 from carecli.input.timestamps import (
     TIMESTAMP_FIELDS,
@@ -24,7 +31,6 @@ from carecli.input.timestamps import (
 )
 from carecli.input.validate import RAW, DataProblem, find_problems, out_of_range
 from carecli.schema import (
-    BUILTIN_ALIASES,
     CANONICAL_VALUES,
     CHANNELS,
     CONVERSATION_FIELDS,
@@ -46,8 +52,6 @@ REQUIRED = {
 
 # Fields whose text is mapped onto canonical spellings (or trimmed): few distinct values.
 _SPELLED = ENUM_FIELDS + LOWER_TEXT_FIELDS + TEXT_FIELDS
-# Few distinct values over millions of rows: 4-byte category codes instead of text.
-_LOW_CARDINALITY = ("role", "event", "channel", "agent", "team", "topic", "priority", "status")
 # Fields with a fixed set of values (validated): a byte each, a quarter of a category's
 # size in every copy (partitions, sorts) and the fastest to compare.
 _ONE_BYTE = {"role": ROLES, "event": EVENTS}
@@ -133,6 +137,8 @@ class Prepared:
     fast: tuple[str, ...]  # timestamp fields read with a sniffed format, misses re-read
     threads: dict[str, str]  # reply-chain columns, when conversations are threads
     typed: pl.LazyFrame  # ROW_INDEX, every field typed, RAW + field where it is missing
+    # field -> spelling -> canonical value (None: unknown), filled by `finish` batch by batch
+    known_spellings: Spellings = field(default_factory=dict)
 
     @property
     def read_fields(self) -> dict[str, str]:
@@ -257,7 +263,7 @@ def finish(prepared: Prepared, frame: pl.DataFrame, strict: bool = True) -> Norm
     """
     source, config, mapping = prepared.source, prepared.config, prepared.mapping
     threads = prepared.threads
-    frame = _map_spellings(frame, prepared.spelled, config)
+    frame = map_spellings(frame, prepared.spelled, config, prepared.known_spellings)
     for name in prepared.fast:
         frame = reparse_missed(frame, name, RAW + name, config)
     side = [f for f in config.agent_side_fields if f in mapping and "role" in mapping]
@@ -292,40 +298,7 @@ def _compact(name: str) -> pl.Expr:
     all canonical now) as one-byte enums, other few-valued text as categories."""
     if name in _ONE_BYTE:
         return pl.col(name).cast(pl.Enum(_ONE_BYTE[name]))
-    return pl.col(name).cast(pl.Categorical) if name in _LOW_CARDINALITY else pl.col(name)
-
-
-def _map_spellings(frame: pl.DataFrame, fields: dict[str, str], config: Config) -> pl.DataFrame:
-    """Categorical raw spellings -> canonical values, computed once per distinct spelling.
-
-    The raw spelling is kept (as RAW) only where it maps to nothing, as for other fields.
-    """
-    if not fields:
-        return frame
-    columns = []
-    # The distinct spellings of every field in one parallel pass (as text only then: a
-    # cast in the pass costs as much as the unique itself).
-    distinct = frame.select(pl.col(name).unique().implode() for name in fields)
-    for name in fields:
-        spellings = distinct[name].explode().drop_nulls().cast(pl.String)
-        canonical = pl.DataFrame({name: spellings}).select(
-            _typed(name, pl.col(name), pl.String, config)
-        )[name]
-        unmapped = spellings.filter(canonical.is_null())
-        dtype = pl.Categorical if name in _LOW_CARDINALITY else pl.String
-        # Most exports already use the canonical spellings: then no row needs rewriting
-        # (a rewrite or a text copy costs ~0.1-0.2 s per column on 10M rows).
-        if spellings.equals(canonical):
-            columns.append(pl.col(name).cast(dtype))
-        else:
-            columns.append(
-                pl.col(name).replace_strict(spellings, canonical, default=None, return_dtype=dtype)
-            )
-        raw = pl.lit(None, pl.String)
-        if unmapped.len():
-            raw = pl.when(pl.col(name).is_in(unmapped.implode())).then(pl.col(name).cast(pl.String))
-        columns.append(raw.alias(RAW + name))
-    return frame.with_columns(columns)
+    return pl.col(name).cast(pl.Categorical) if name in LOW_CARDINALITY else pl.col(name)
 
 
 def _typed(
@@ -351,33 +324,9 @@ def _typed(
         expr = text.cast(pl.Float64, strict=False)
         if name in DURATION_UNITS:
             expr = duration(text, expr, name, config)
-    elif name in ENUM_FIELDS or name in LOWER_TEXT_FIELDS:
-        expr = canonical_values(name, column, dtype, config)
     else:
-        expr = as_text(column, dtype)
+        expr = canonical_text(name, column, dtype, config)
     return expr.alias(name)
-
-
-def canonical_value(name: str, value: str, config: Config) -> str | None:
-    """One spelling -> its canonical value, None if unknown (for constants)."""
-    return pl.select(canonical_values(name, pl.lit(value), pl.String, config)).item()
-
-
-def canonical_values(name: str, column: pl.Expr, dtype: pl.DataType, config: Config) -> pl.Expr:
-    """Map spellings onto canonical values; unknown spellings become null (checked later)."""
-    text = as_text(column, dtype).str.to_lowercase()
-    aliases: dict[str, str] = {}
-    for canonical, spellings in BUILTIN_ALIASES.get(name, {}).items():
-        aliases.update({spelling: canonical for spelling in spellings})
-    for canonical in CANONICAL_VALUES.get(name, ()):
-        aliases.setdefault(canonical, canonical)
-    if name == "channel":
-        aliases.update({extra: extra for extra in config.channels})
-    for canonical, spellings in config.values.get(name, {}).items():
-        aliases.update({spelling: canonical for spelling in spellings})
-    if not CANONICAL_VALUES.get(name):  # free text such as priority: map what is mapped
-        return text.replace(aliases) if aliases else text
-    return text.replace_strict(aliases, default=None, return_dtype=pl.String)
 
 
 def simple_name(name: str) -> str:

@@ -188,39 +188,49 @@ def find_problems(
             count.is_between(MAX_COUNT, float("inf"), closed="none"),
             f"is out of range: over {MAX_COUNT:,} for one conversation",
         )
+    candidates = [
+        (rule, check) for rule, check in enumerate(checks) if _can_offend(frame, check[0], check[3])
+    ]
+    # How many rows break each rule, in one parallel pass; the rows only of those broken.
+    counts = ()
+    if candidates:
+        counts = frame.select(check[1].sum().alias(str(r)) for r, check in candidates).row(0)
     problems = []
-    for rule, (name, bad, message, rows) in enumerate(checks):
-        if rows != "always" and frame[name].null_count() == 0:
-            continue
-        if rows == "unreadable" and frame[RAW + name].null_count() == frame.height:
+    for (rule, (name, bad, message, _)), count in zip(candidates, counts, strict=True):
+        if not count:
             continue
         offending = frame.filter(bad)
-        if offending.height:
-            # Only the columns shown: a datetime outside Python's years 1-9999 (in this
-            # column or another) cannot become a Python value, but its text can.
-            typed = pl.col(name)
-            if frame.schema[name].is_temporal():
-                typed = typed.dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ")
-            shown = [RAW + name] if RAW + name in frame.columns else []
-            first = offending.head(1).select(ROW_INDEX, typed, *shown).row(0, named=True)
-            value = first.get(RAW + name)  # kept where the typed value is missing
-            if value is None:  # a readable value that breaks a rule: show it as read
-                value = first.get(name)
-                value = as_written(value) if isinstance(value, float) else value
-            problems.append(
-                DataProblem(
-                    field=name,
-                    column=mapping[name],
-                    rows=offending.height,
-                    first_row=source.row_label(first[ROW_INDEX]),
-                    # A blank cell has nothing to show: "is empty" says it all.
-                    example=None if value is None or not str(value).strip() else str(value)[:60],
-                    message=message,
-                    rule=rule,
-                    row_index=first[ROW_INDEX],
-                )
+        # Only the columns shown: a datetime outside Python's years 1-9999 (in this
+        # column or another) cannot become a Python value, but its text can.
+        typed = pl.col(name)
+        if frame.schema[name].is_temporal():
+            typed = typed.dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ")
+        shown = [RAW + name] if RAW + name in frame.columns else []
+        first = offending.head(1).select(ROW_INDEX, typed, *shown).row(0, named=True)
+        value = first.get(RAW + name)  # kept where the typed value is missing
+        if value is None:  # a readable value that breaks a rule: show it as read
+            value = first.get(name)
+            value = as_written(value) if isinstance(value, float) else value
+        problems.append(
+            DataProblem(
+                field=name,
+                column=mapping[name],
+                rows=offending.height,
+                first_row=source.row_label(first[ROW_INDEX]),
+                # A blank cell has nothing to show: "is empty" says it all.
+                example=None if value is None or not str(value).strip() else str(value)[:60],
+                message=message,
+                rule=rule,
+                row_index=first[ROW_INDEX],
             )
+        )
     return problems
+
+
+def _can_offend(frame: pl.DataFrame, name: str, rows: str) -> bool:
+    if rows != "always" and frame[name].null_count() == 0:
+        return False
+    return rows != "unreadable" or frame[RAW + name].null_count() < frame.height
 
 
 def as_written(number: float) -> str:
