@@ -33,6 +33,9 @@ LINES = st.sampled_from(
         HEADER,
         HEADER + b"\r",
         codecs.BOM_UTF8 + HEADER,
+        b"x," + HEADER,  # the header's text inside a line is no header line
+        HEADER + b",x",
+        b"x" + codecs.BOM_UTF8 + HEADER,
         b"x" * 150,  # longer than a chunk
         b"",
     ]

@@ -74,18 +74,17 @@ def scan_bytes(path: Path) -> Scan:
     880 MB.) Lines are counted only to name a line that is found.
     """
     bad, first_bad, repeated = 0, None, None  # the last two as byte offsets, then lines
-    needles: tuple[bytes, ...] = ()
+    header = b""
     for at, block, lines, end in _line_blocks(path):
         search_from = lines - 1  # the newline before the block's first line
         if at == 0:  # the first block starts with the header line
             header_end = block.find(b"\n", lines, end)
-            header = block[lines : end if header_end < 0 else header_end].rstrip(b"\r")
-            header = bytes(header.removeprefix(codecs.BOM_UTF8))
-            if header and header_end >= 0:
-                needles = (b"\n" + header, b"\n" + codecs.BOM_UTF8 + header)
+            first = block[lines : end if header_end < 0 else header_end].rstrip(b"\r")
+            if header_end >= 0:  # a header with lines after it
+                header = bytes(first.removeprefix(codecs.BOM_UTF8))
             search_from = max(search_from, header_end)
-        if needles and repeated is None:
-            found = _find_line(block, needles, search_from, end)
+        if header and repeated is None:
+            found = _find_line(block, header, search_from, end)
             if found >= 0:
                 repeated = at + found + 1 - lines
         if not _ascii(block, lines, end):
@@ -159,22 +158,24 @@ def _line_number(path: Path, offset: int | None) -> int | None:
     return newlines + 1
 
 
-def _find_line(block: bytearray, needles: tuple[bytes, ...], start: int, stop: int) -> int:
-    """Index of the newline in block[start:stop] before the first whole line equal to a
-    needle's line (the header, with or without a BOM); -1 if there is none. The range
-    holds whole lines and ends at a line end or at the end of the file."""
-    found = []
-    for needle in needles:
-        position = block.find(needle, start, stop)
-        while position >= 0:
-            after = position + len(needle)
-            # The whole line: a line end (LF or CRLF) or the end of the file follows.
-            rest = bytes(block[after : min(after + 2, stop)])
-            if rest in (b"", b"\r", b"\r\n") or rest.startswith(b"\n"):
-                found.append(position)
-                break
-            position = block.find(needle, position + 1, stop)
-    return min(found, default=-1)
+def _find_line(block: bytearray, header: bytes, start: int, stop: int) -> int:
+    """Index of the newline in block[start:stop] before the first whole line equal to the
+    header, with or without a BOM; -1 if there is none. The range holds whole lines and
+    ends at a line end or at the end of the file. One search for the header's text (not
+    one per spelling: the search is most of the scan's time), then its line is checked."""
+    position = block.find(header, start + 1, stop)
+    while position >= 0:
+        after = position + len(header)
+        # The whole line: a line end (LF or CRLF) or the end of the file follows...
+        rest = bytes(block[after : min(after + 2, stop)])
+        whole = rest in (b"", b"\r", b"\r\n") or rest.startswith(b"\n")
+        # ...and a line start, or a BOM at one, comes before.
+        for newline in (position - 1, position - 1 - len(codecs.BOM_UTF8)):
+            starts = newline >= start and block[newline] == ord("\n")
+            if whole and starts and block[newline + 1 : position] in (b"", codecs.BOM_UTF8):
+                return newline
+        position = block.find(header, position + 1, stop)
+    return -1
 
 
 def main(arguments: Sequence[str]) -> None:
