@@ -149,3 +149,19 @@ def test_the_negative_durations_note_names_all_files(tmp_path: Path) -> None:
     second.write_text(header + "b,2026-11-02T10:00:00Z,2026-11-02T09:55:00Z\n", encoding="utf-8")
     dataset = load_dataset([first, second], Config())
     assert "1 conversations of 2 files have a response" in dataset.notes[-1]
+
+
+def test_the_first_file_in_order_gives_the_error(tmp_path: Path) -> None:
+    # Files are prepared two at a time; the error is still the first file's, and a bad row
+    # of an earlier file comes before a later file's missing column.
+    good = "conversation_id,timestamp,role\nc1,2026-11-17T09:00:00Z,customer\n"
+    bad_row = "conversation_id,timestamp,role\nc2,yesterday,customer\n"
+    no_role = "conversation_id,timestamp\nc3,2026-11-17T09:00:00Z\n"
+    paths = []
+    for number, text in enumerate([good, good, bad_row, good, no_role, no_role]):
+        paths.append(tmp_path / f"day-{number}.csv")
+        paths[-1].write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"day-2\.csv: .*'yesterday'"):
+        load_dataset(paths, Config())
+    with pytest.raises(InputError, match=r"day-4\.csv: missing required column 'role'"):
+        load_dataset(paths[:2] + paths[3:], Config())

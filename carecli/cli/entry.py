@@ -14,8 +14,6 @@ import os
 import signal
 import sys
 
-from carecli import interrupts
-
 SUPERVISED = "CARECLI_SUPERVISED"  # set in the child: run the command itself
 # The commands that read data files; the others (--help, validate, presets) run directly.
 _DATA_COMMANDS = frozenset({"report", "check", "inspect"})
@@ -30,6 +28,10 @@ def main() -> None:
     reads_data = _DATA_COMMANDS.intersection(arguments[:1]) and "--help" not in arguments
     if reads_data and os.environ.get(SUPERVISED) != "1":
         sys.exit(supervise([sys.executable, "-m", "carecli", *arguments]))
+    # Imported here: the supervising parent needs none of it (each import is time at the
+    # start of every run).
+    from carecli import interrupts
+
     interrupts.install()
     from carecli.cli.app import main as run_app
 
