@@ -621,3 +621,15 @@ def test_an_empty_source_timezone_key_does_not_override_the_header_zone() -> Non
     source = open_source(INTERCOM)
     config = parse_config("timezone: UTC\nsource_timezone:\n")
     assert with_preset(source, config, "intercom")[0].source_timezone == "Europe/Berlin"
+
+
+def test_shipped_presets_are_read_with_a_safe_loader() -> None:
+    # libyaml's CSafeLoader where PyYAML has it: the safe constructor, never a full one.
+    import yaml
+
+    from carecli.input import presets
+
+    assert issubclass(presets._LOADER, yaml.constructor.SafeConstructor)
+    assert not issubclass(presets._LOADER, yaml.constructor.FullConstructor)
+    with pytest.raises(yaml.constructor.ConstructorError):
+        yaml.load("!!python/object/apply:os.system ['true']", Loader=presets._LOADER)

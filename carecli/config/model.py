@@ -102,6 +102,15 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     return config
 
 
+def config_from_data(data: dict[str, Any], where: str) -> Config:
+    """A Config from data already read (a shipped preset's settings): as parse_config,
+    without line numbers."""
+    reader = _Reader(where, {})
+    config = reader.read_config(data, None)
+    reader.raise_if_any()
+    return config
+
+
 def format_key_path(key_path: tuple[Any, ...]) -> str:
     out = ""
     for part in key_path:
