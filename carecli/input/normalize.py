@@ -138,7 +138,7 @@ class Prepared:
     threads: dict[str, str]  # reply-chain columns, when conversations are threads
     typed: pl.LazyFrame  # ROW_INDEX, every field typed, RAW + field where it is missing
     # field -> spelling -> canonical value (None: unknown), filled by `finish` batch by batch
-    known_spellings: Spellings = field(default_factory=dict)
+    known_spellings: Spellings = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def read_fields(self) -> dict[str, str]:

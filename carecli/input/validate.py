@@ -228,6 +228,7 @@ def find_problems(
 
 
 def _can_offend(frame: pl.DataFrame, name: str, rows: str) -> bool:
+    """Whether some row can break a rule whose offenders are `rows` (see find_problems)."""
     if rows != "always" and frame[name].null_count() == 0:
         return False
     return rows != "unreadable" or frame[RAW + name].null_count() < frame.height
