@@ -7,8 +7,11 @@ chunks, so line numbers across chunk borders are checked too.
 from __future__ import annotations
 
 import codecs
+import os
 import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +225,41 @@ def test_the_first_file_in_order_gives_the_error(tmp_path: Path) -> None:
         prescan.prescan([first, second], Config())
     with pytest.raises(InputError, match=r"b\.csv: line 3: the header line is repeated"):
         prescan.prescan([second, first], Config())
+
+
+def test_the_child_stops_when_its_parent_is_gone(tmp_path: Path) -> None:
+    # A run killed with SIGTERM exits at once (interrupts.py); its pre-scan child must not
+    # read on through every file. Here its parent leaves after the first answer.
+    big = tmp_path / "big.csv"
+    big.write_bytes(HEADER + b"\n" + b"c1,2026-11-17T09:00:00Z,customer\n" * 600_000)
+    out, pid_file = tmp_path / "answers", tmp_path / "pid"
+    parent = f"""
+import subprocess, sys, time
+from pathlib import Path
+with open({str(out)!r}, "wb") as out:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "carecli.input.rawbytes", *[{str(big)!r}] * 200], stdout=out
+    )
+Path({str(pid_file)!r}).write_text(str(child.pid))
+while not Path({str(out)!r}).read_bytes().count(b"\\n"):
+    time.sleep(0.001)
+"""  # and it exits, leaving the child an orphan
+    subprocess.run([sys.executable, "-c", parent], check=True, timeout=60)
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 60
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    answers = out.read_bytes().count(b"\n")
+    assert 1 <= answers < 200
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan is reaped by init, or by nobody in a container)."""
+    try:
+        os.kill(pid, 0)
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except ProcessLookupError:
+        return False
+    except OSError:  # no /proc: alive is all that can be told
+        return True
+    return state != "Z"

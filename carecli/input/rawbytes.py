@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -180,8 +181,12 @@ def _find_line(block: bytearray, header: bytes, start: int, stop: int) -> int:
 
 def main(arguments: Sequence[str]) -> None:
     """One JSON line per file: [bad lines, first bad line, repeated header line], or
-    "error" when the file cannot be read (the caller scans it itself and says why)."""
+    "error" when the file cannot be read (the caller scans it itself and says why).
+    Stops when its parent is gone (a run killed with SIGTERM does not wait for it)."""
+    parent = os.getppid()
     for argument in arguments:
+        if os.getppid() != parent:
+            return
         try:
             answer: object = list(scan_bytes(Path(argument)))
         except OSError:
