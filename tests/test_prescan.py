@@ -263,3 +263,22 @@ def _running(pid: int) -> bool:
     except OSError:  # no /proc: alive is all that can be told
         return True
     return state != "Z"
+
+
+def test_the_child_runs_below_our_priority(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # It takes what the load leaves idle rather than a core from it.
+    big = tmp_path / "big.csv"
+    big.write_bytes(HEADER + b"\n" + b"c1,2026-11-17T09:00:00Z,customer\n" * 200_000)
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(rawbytes.subprocess, "Popen", popen)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    with rawbytes.scans_elsewhere([big] * 500) as scans:
+        next(scans)  # the child has set its priority before its first answer
+        theirs = os.getpriority(os.PRIO_PROCESS, started[0].pid)
+    assert theirs == min(19, ours + rawbytes._NICENESS)
