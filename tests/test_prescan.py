@@ -197,9 +197,15 @@ def test_a_file_the_child_cannot_read_is_scanned_in_process_and_its_error_raised
             next(scans)
 
 
-def test_leaving_early_ends_the_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _big_csv(tmp_path: Path, rows: int) -> Path:
+    """A CSV the child takes a while to scan when it is named many times over."""
     big = tmp_path / "big.csv"
-    big.write_bytes(HEADER + b"\n" + b"c1,2026-11-17T09:00:00Z,customer\n" * 200_000)
+    big.write_bytes(HEADER + b"\n" + b"c1,2026-11-17T09:00:00Z,customer\n" * rows)
+    return big
+
+
+def _children_started(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """The child processes rawbytes starts from now on, as they start."""
     started: list[subprocess.Popen[bytes]] = []
     real = subprocess.Popen
 
@@ -208,6 +214,12 @@ def test_leaving_early_ends_the_child(tmp_path: Path, monkeypatch: pytest.Monkey
         return started[-1]
 
     monkeypatch.setattr(rawbytes.subprocess, "Popen", popen)
+    return started
+
+
+def test_leaving_early_ends_the_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = _big_csv(tmp_path, 200_000)
+    started = _children_started(monkeypatch)
     with rawbytes.scans_elsewhere([big] * 500) as scans:  # seconds of work
         assert next(scans) == (0, None, None)
     # Left after one answer of 500 (an error in the first file, say): killed and reaped.
@@ -230,8 +242,7 @@ def test_the_first_file_in_order_gives_the_error(tmp_path: Path) -> None:
 def test_the_child_stops_when_its_parent_is_gone(tmp_path: Path) -> None:
     # A run killed with SIGTERM exits at once (interrupts.py); its pre-scan child must not
     # read on through every file. Here its parent leaves after the first answer.
-    big = tmp_path / "big.csv"
-    big.write_bytes(HEADER + b"\n" + b"c1,2026-11-17T09:00:00Z,customer\n" * 600_000)
+    big = _big_csv(tmp_path, 600_000)
     out, pid_file = tmp_path / "answers", tmp_path / "pid"
     parent = f"""
 import subprocess, sys, time
@@ -267,16 +278,8 @@ def _running(pid: int) -> bool:
 
 def test_the_child_runs_below_our_priority(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # It takes what the load leaves idle rather than a core from it.
-    big = tmp_path / "big.csv"
-    big.write_bytes(HEADER + b"\n" + b"c1,2026-11-17T09:00:00Z,customer\n" * 200_000)
-    started: list[subprocess.Popen[bytes]] = []
-    real = subprocess.Popen
-
-    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
-        started.append(real(*args, **kwargs))
-        return started[-1]
-
-    monkeypatch.setattr(rawbytes.subprocess, "Popen", popen)
+    big = _big_csv(tmp_path, 200_000)
+    started = _children_started(monkeypatch)
     ours = os.getpriority(os.PRIO_PROCESS, 0)
     with rawbytes.scans_elsewhere([big] * 500) as scans:
         next(scans)  # the child has set its priority before its first answer

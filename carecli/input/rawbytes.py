@@ -59,13 +59,14 @@ def scans_elsewhere(paths: Sequence[Path]) -> Iterator[Iterator[Scan]]:
 def _answers(child: subprocess.Popen[bytes], paths: Sequence[Path]) -> Iterator[Scan]:
     assert child.stdout is not None
     for path in paths:
-        line = child.stdout.readline()
         try:
-            bad, first_bad, repeated = json.loads(line)
-        except ValueError:  # it failed on this file (or died): scan it here
+            answer = json.loads(child.stdout.readline())
+        except ValueError:  # no answer (the child died: b"") or one cut short
+            answer = None
+        if isinstance(answer, list) and len(answer) == 3:
+            yield answer[0], answer[1], answer[2]
+        else:  # "error" (it could not read this file) or no answer: scan it here
             yield scan_bytes(path)
-            continue
-        yield bad, first_bad, repeated
 
 
 def scan_bytes(path: Path) -> Scan:
