@@ -214,9 +214,14 @@ def handed_over(frames: list[pl.DataFrame]) -> pl.DataFrame:
 
 def _prepared(events: pl.DataFrame) -> pl.DataFrame:
     """The events with their tie rank, as one chunk per column (a gather across the
-    hundreds of chunks a scan leaves is ~6x slower)."""
+    hundreds of chunks a scan leaves is ~6x slower).
+
+    Joined into one chunk first: the steps below run chunk by chunk, and a partition of
+    100 files arrives in 200 fragments (100M events: ~11 ms more per partition than one
+    chunk). The rechunk at the end is then free, and the peak the same: one copy."""
     # The file row of each event only served the error messages of normalize.
-    lazy = _with_defaults(events.lazy().select(pl.exclude(ROW_INDEX)), ("event", "role"), pl.String)
+    events = events.drop(ROW_INDEX, strict=False).rechunk()
+    lazy = _with_defaults(events.lazy(), ("event", "role"), pl.String)
     lazy = lazy.with_columns(pl.col("event").fill_null("message"))
     return lazy.with_columns(_tie_rank().alias("_rank")).collect(engine=IN_MEMORY).rechunk()
 
