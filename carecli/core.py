@@ -26,8 +26,8 @@ from carecli.config.files import load_config
 from carecli.config.model import Config
 from carecli.errors import CareError, UsageError
 from carecli.input import strict
+from carecli.input.changed_input import unchanged
 from carecli.input.findings import Finding
-from carecli.input.load import unchanged
 from carecli.input.prescan import prescan
 from carecli.periods import Period, check_in_range, select_period
 from carecli.report import quality

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from carecli.config.model import Config, parse_config
 from carecli.errors import InputError
+from carecli.input import load
 from carecli.input.load import ROW_INDEX, Source, collect, detect_format, open_source
 from carecli.input.normalize import normalize
 
@@ -134,6 +136,65 @@ def test_a_header_holding_two_separators_asks_for_one_and_that_fix_works(tmp_pat
         open_source(path)
     # The suggestion, applied: csv_separator: ';'.
     assert open_source(path, separator=";").columns[-1] == "role|kind"
+
+
+# --- first rows (the timestamp sample) --------------------------------------------------
+
+
+def _first_rows_agree(source: Source, rows: int) -> None:
+    columns = list(source.columns)
+    expected = collect(source.scan(columns).head(rows), source)
+    assert_frame_equal(source.first_rows(columns, rows).collect(), expected)
+
+
+@pytest.mark.parametrize("cut", range(2000, 2200, 7))
+def test_csv_first_rows_from_bytes_equal_the_scan_whatever_the_cut(
+    tmp_path: Path, cut: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Quoted newlines, CRLF and a byte-order mark: wherever the bytes read end (inside a
+    # quoted field, between \r and \n), the rows are those the scan reads.
+    monkeypatch.setattr(load, "_HEAD_BYTES", cut)
+    lines = "".join(
+        f'c{i},2026-11-02T09:00:{i % 60:02d}Z,"line\r\ntwo {i}"\r\n' for i in range(200)
+    )
+    path = tmp_path / "quoted.csv"
+    path.write_text(
+        "\ufeffconversation_id,timestamp,text\r\n" + lines, encoding="utf-8", newline=""
+    )
+    source = open_source(path)
+    started = path.read_bytes()[:cut].count(b"\nc")  # records begun in the bytes read
+    assert load._csv_head(path, ",", list(source.columns), started - 2) is not None
+    for rows in (started - 2, started - 1, started):  # the last begun may be cut short
+        _first_rows_agree(source, rows)
+
+
+def test_csv_first_rows_beyond_the_bytes_read_come_from_the_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load, "_HEAD_BYTES", 4096)
+    rows = "".join(f"c{i},2026-11-02T09:00:00Z,{'x' * 300}\n" for i in range(100))
+    path = write(tmp_path / "wide.csv", "conversation_id,timestamp,text\n" + rows)
+    source = open_source(path)
+    assert load._csv_head(path, ",", list(source.columns), 50) is None  # 13 rows read
+    _first_rows_agree(source, 50)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        CSV,  # the whole file within the bytes read
+        "conversation_id,timestamp,role\nc1,,customer\n\nc2,2026-11-02,agent\n",
+        "conversation_id;timestamp;role\nc1;2026-11-02T09:00:00Z;customer\n",
+    ],
+)
+def test_csv_first_rows_of_small_files(tmp_path: Path, content: str) -> None:
+    _first_rows_agree(open_source(write(tmp_path / "small.csv", content)), 1000)
+
+
+def test_csv_first_rows_of_latin1_text_are_read_as_the_scan_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"conversation_id,timestamp,role\nc\xe9,2026-11-02,agent\n" * 3)
+    _first_rows_agree(open_source(path), 1000)
 
 
 def test_open_jsonl(tmp_path: Path) -> None:

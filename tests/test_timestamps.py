@@ -11,7 +11,7 @@ import pytest
 from carecli.config.model import parse_config
 from carecli.input.load import open_source
 from carecli.input.normalize import normalize
-from carecli.input.timestamps import _SAMPLE_ROWS, sniff_format
+from carecli.input.timestamps import SAMPLE_ROWS, sniff_format
 
 
 def utc(*parts: int) -> datetime:
@@ -54,7 +54,7 @@ def test_a_literal_z_is_utc_whatever_the_source_timezone(tmp_path: Path) -> None
 
 def test_values_the_sample_did_not_show_get_the_full_parser(tmp_path: Path) -> None:
     # The first rows pick the fast whole-second Z spelling; later rows use others.
-    rows = [f"c{i},2026-11-02T09:15:00Z,customer" for i in range(_SAMPLE_ROWS)]
+    rows = [f"c{i},2026-11-02T09:15:00Z,customer" for i in range(SAMPLE_ROWS)]
     rows += [
         "x1,2026-11-02T09:15:00.250Z,customer",
         "x2,2026-11-02T10:15:00+01:00,customer",

@@ -339,7 +339,7 @@ def inspect(
         from carecli.cli.inspect import inspect_file, render
         from carecli.config.files import load_config
         from carecli.delivery.output import write_atomic
-        from carecli.input.load import unchanged
+        from carecli.input.changed_input import unchanged
 
         if write_config is not None and write_config.exists() and not force:
             raise UsageError(

@@ -21,6 +21,7 @@ from carecli.input.spellings import (
 )
 from carecli.input.threads import THREAD_ID, thread_columns, thread_roots
 from carecli.input.timestamps import (
+    SAMPLE_ROWS,
     TIMESTAMP_FIELDS,
     as_text,
     fast_formats,
@@ -212,19 +213,24 @@ def prepare(source: Source, config: Config) -> Prepared:
     pairs = {combined_name(p): p for n, p in config.combined.items() if n in mapping}
     wanted = [*mapping.values(), *threads.values()]
     read = [c for column in wanted for c in pairs.get(column, (column,))]
-    scanned = blanked(source.scan(list(dict.fromkeys(read))), config.missing)
-    scanned = scanned.with_columns(
-        pl.concat_str(
-            pl.col(date).cast(pl.String), pl.col(time).cast(pl.String), separator=" "
-        ).alias(name)
-        for name, (date, time) in pairs.items()
-    )
+    columns = list(dict.fromkeys(read))
+
+    def as_read(frame: pl.LazyFrame) -> pl.LazyFrame:
+        """Missing-value spellings blanked, split date and time columns joined."""
+        return blanked(frame, config.missing).with_columns(
+            pl.concat_str(
+                pl.col(date).cast(pl.String), pl.col(time).cast(pl.String), separator=" "
+            ).alias(name)
+            for name, (date, time) in pairs.items()
+        )
+
+    scanned = as_read(source.scan(columns))
     # A blank line (often the last of a file) reads as a row of nulls: it is not a record.
-    raw = scanned.filter(~pl.all_horizontal(pl.col(c).is_null() for c in dict.fromkeys(read)))
+    raw = scanned.filter(~pl.all_horizontal(pl.col(c).is_null() for c in columns))
     schema = raw.collect_schema()
-    # The probes ignore nulls themselves; on the unfiltered scan, the sample of the first
-    # rows reads only those rows (a filter before it makes polars read ~10x more).
-    fast = fast_formats(scanned, mapping, schema, config, source)
+    # The probes ignore nulls themselves: the sample is the first rows, unfiltered.
+    first = as_read(source.first_rows(columns, SAMPLE_ROWS))
+    fast = fast_formats(first, mapping, schema, config, source)
     slow = {name: column for name, column in mapping.items() if name not in fast}
     formats = numeric_date_orders(scanned, slow, schema, config, source)
     # Spelled fields (role, channel, agent...) hold few distinct values: read them as

@@ -33,7 +33,7 @@ _FAST_FORMATS = (
 _OFFSET_DIRECTIVES = ("%z", "%:z", "%#z")
 # Numeric dates such as 01-06-2023 or 06/01/2023: day-first or month-first, told apart
 # by the values whose first or second number is above 12.
-_SAMPLE_ROWS = 1000  # rows whose timestamp spelling picks the fast format
+SAMPLE_ROWS = 1000  # rows whose timestamp spelling picks the fast format
 _NUMERIC_DATE = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})"
 
 
@@ -73,15 +73,20 @@ def numeric_date_orders(
 
 
 def fast_formats(
-    raw: pl.LazyFrame, mapping: dict[str, str], schema: pl.Schema, config: Config, source: Source
+    first_rows: pl.LazyFrame,
+    mapping: dict[str, str],
+    schema: pl.Schema,
+    config: Config,
+    source: Source,
 ) -> dict[str, str]:
-    """Timestamp field -> the one ISO spelling its first rows use (see sniff_format)."""
+    """Timestamp field -> the one ISO spelling its first rows use (see sniff_format);
+    `first_rows`: the file's first SAMPLE_ROWS rows (Source.first_rows)."""
     if config.timestamp_format:
         return {}
     text = {n: c for n, c in mapping.items() if n in TIMESTAMP_FIELDS and schema[c] == pl.String}
     if not text:
         return {}
-    first = raw.select(list(dict.fromkeys(text.values()))).head(_SAMPLE_ROWS)
+    first = first_rows.select(list(dict.fromkeys(text.values()))).head(SAMPLE_ROWS)
     # The in-memory engine: the streaming one takes ~50 ms to start (5 s for 100 files).
     sample = reading(source, lambda: first.collect(engine="in-memory"))
     found = {name: sniff_format(sample[column]) for name, column in text.items()}
