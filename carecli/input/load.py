@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -153,20 +153,25 @@ def _open_csv(path: Path, separator: str) -> Source:
 
     def scan(columns: list[str]) -> pl.LazyFrame:
         # Everything is read as text: normalize parses it and can name the bad row.
-        frame = pl.scan_csv(
-            path,
-            separator=separator,
-            infer_schema=False,
-            row_index_name=ROW_INDEX,
-            encoding="utf8-lossy",
-            glob=False,  # the file as named, even if its name holds [ ] * ?
-        )
+        # glob=False: the file as named, even if its name holds [ ] * ?
+        frame = pl.scan_csv(path, glob=False, **_as_text(separator))
         return frame.select(ROW_INDEX, *columns)
 
     def head(columns: list[str], rows: int) -> pl.LazyFrame | None:
         return _csv_head(path, separator, columns, rows)
 
     return Source(path, "csv", tuple(header.names()), scan, separator, head)
+
+
+def _as_text(separator: str) -> dict[str, Any]:
+    """How a CSV's rows are read, by the scan and by `_csv_head` alike: every value as
+    text (normalize parses it and can name the bad row), rows numbered, bad bytes replaced."""
+    return {
+        "separator": separator,
+        "infer_schema": False,
+        "row_index_name": ROW_INDEX,
+        "encoding": "utf8-lossy",
+    }
 
 
 # Bytes read for a CSV's first rows: ~2,500 rows of a typical export.
@@ -186,15 +191,7 @@ def _csv_head(path: Path, separator: str, columns: list[str], rows: int) -> pl.L
     if not whole:  # whole lines; the last may still be cut inside a quoted newline
         data = data[: data.rfind(b"\n") + 1]
     try:
-        frame = pl.read_csv(
-            data,
-            separator=separator,
-            infer_schema=False,
-            row_index_name=ROW_INDEX,
-            encoding="utf8-lossy",
-            columns=columns,
-            n_rows=rows + 1,
-        )
+        frame = pl.read_csv(data, columns=columns, n_rows=rows + 1, **_as_text(separator))
     except (pl.exceptions.PolarsError, ValueError):
         return None
     if frame.height <= rows and not whole:
