@@ -209,6 +209,7 @@ def test_partition_count_follows_the_size_of_the_input_and_the_budget(
     monkeypatch.setattr(partitions, "EVENTS_PER_PARTITION", 100)
     monkeypatch.setattr(partitions, "_SMALLEST_PARTITION", 100)
     monkeypatch.setattr(partitions, "_BATCH_BYTES", 0)  # budgets in bytes, not 150 MB
+    monkeypatch.setattr(partitions, "_KEPT_FREE_BYTES", 0)
     events = SAMPLE.stat().st_size // 200  # JSON Lines: ~200 bytes per event
     # A budget below the in-memory estimate: partitions of at most 100 events.
     assert partitions.partition_count([sample], partitions._BASE_BYTES) == max(
@@ -233,6 +234,9 @@ def test_partition_count_follows_the_size_of_the_input_and_the_budget(
     roomy = partitions.plan([source], fits - 1)
     assert (roomy.partitions, roomy.held) == (3, 2)
     assert roomy.describe().startswith("3 partitions (2 in memory, 1 on disk) (estimated peak")
+    # The allocator's freed blocks take the room of one of them.
+    monkeypatch.setattr(partitions, "_KEPT_FREE_BYTES", 84 * partitions._IN_MEMORY_BYTES)
+    assert partitions.plan([source], fits - 1).held == 1
 
 
 def test_partitions_held_in_memory_beside_others_on_disk_give_the_same_timeline(
@@ -244,6 +248,7 @@ def test_partitions_held_in_memory_beside_others_on_disk_give_the_same_timeline(
     monkeypatch.setattr(partitions, "_READING_BYTES", 0)  # else that budget holds them all
     monkeypatch.setattr(partitions, "_TIMELINE_BYTES", 0)  # else no split fits that budget
     monkeypatch.setattr(partitions, "_BATCH_BYTES", 0)
+    monkeypatch.setattr(partitions, "_KEPT_FREE_BYTES", 0)
     budget = partitions._BASE_BYTES + 3 * partitions._IN_MEMORY_BYTES * 2_000 + 100_000
     chosen = partitions.plan([open_source(SAMPLE)], budget)
     assert chosen.held == 3 and chosen.partitions > 4

@@ -43,6 +43,10 @@ _BASE_BYTES = 200 * 1000**2
 # biggest file's events.
 _BATCH_BYTES = 150 * 1000**2
 _READING_BYTES = 450 * 1000**2
+# and the blocks the allocator keeps for reuse once they are freed (up to 128 MiB each,
+# for 0.5 s: ALLOCATOR_SETTING in carecli.cli.app): 10M events under a budget of 883 MB
+# peaked 20-30 MB higher with them kept, past a plan that filled the budget to 12 MB.
+_KEPT_FREE_BYTES = 40 * 1000**2
 # Events per partition at most (~25 MB typed). Measured on 10M events: as fast from 10 to
 # 30 partitions, and each halving of their size takes ~150 MB off the peak; smaller ones
 # (a tight budget) have fixed costs that add up (64 on 10M: +1 s).
@@ -134,7 +138,7 @@ def plan(sources: Sequence[Source], budget: int, partitions: int | None = None) 
     # While the files are read there is no timeline yet: partitions that fit beside the
     # process stay in memory (built first, they are freed before the others are read back).
     ahead = min(_READING_BYTES, _IN_MEMORY_BYTES * max(counts, default=0))
-    reading = _BASE_BYTES + _BATCH_BYTES + ahead
+    reading = _BASE_BYTES + _BATCH_BYTES + _KEPT_FREE_BYTES + ahead
     held = min(count - 1, max(0, budget - reading) // (_IN_MEMORY_BYTES * size))
     peak = max(peak, reading + held * _IN_MEMORY_BYTES * size)
     return Plan(count, counts, peak, budget, held=held)
