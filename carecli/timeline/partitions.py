@@ -44,9 +44,10 @@ _BASE_BYTES = 200 * 1000**2
 _BATCH_BYTES = 150 * 1000**2
 _READING_BYTES = 450 * 1000**2
 # and the blocks the allocator keeps for reuse once they are freed (up to 128 MiB each,
-# for 0.5 s: ALLOCATOR_SETTING in carecli.cli.app): 10M events under a budget of 883 MB
-# peaked 20-30 MB higher with them kept, past a plan that filled the budget to 12 MB.
-_KEPT_FREE_BYTES = 40 * 1000**2
+# for 0.5 s: ALLOCATOR_SETTING in carecli.cli.app): with them kept, 10M events under a
+# budget of 883 MB peaked at 866-900 MB while read with two partitions in memory, 838-877
+# with one, 831-860 with none (the plan's reading estimate was 800 MB + the partitions).
+_KEPT_FREE_BYTES = 60 * 1000**2
 # Events per partition at most (~25 MB typed). Measured on 10M events: as fast from 10 to
 # 30 partitions, and each halving of their size takes ~150 MB off the peak; smaller ones
 # (a tight budget) have fixed costs that add up (64 on 10M: +1 s).
