@@ -167,6 +167,34 @@ def median_run(done: list[Run]) -> Run:
     )
 
 
+def print_run(name: str, result: Run) -> None:
+    """One run's line as it ends (and the end of its stderr when it failed)."""
+    state = "timed out" if result.timed_out else f"exit {result.returncode}"
+    print(
+        f"  {name:8s} {result.wall_s:8.1f}s wall {result.cpu_s:8.1f}s cpu "
+        f"{result.peak_rss_mb:9,.0f} MB peak  ({state}, load {load()})",
+        flush=True,
+    )
+    if not result.ok and result.stderr_tail:
+        print("    " + result.stderr_tail.replace("\n", "\n    "))
+
+
+def print_medians(heading: str, medians: dict[str, Run]) -> None:
+    """The median runs (median_run) as a table, each run's wall time listed."""
+    rows = [
+        [
+            name,
+            f"{r.wall_s:.1f}",
+            f"{r.cpu_s:.1f}",
+            f"{r.peak_rss_mb:,.0f}",
+            "ok" if r.ok else ("timeout" if r.timed_out else f"exit {r.returncode}"),
+            " ".join(f"{w:.1f}" for w in r.walls),
+        ]
+        for name, r in medians.items()
+    ]
+    print_table([heading, "wall s", "cpu s", "peak RSS MB", "status", "walls"], rows)
+
+
 def source_fingerprint(carecli: str) -> str:
     """Short hash of the carecli package sources the CLI imports (the code measured).
 
@@ -315,32 +343,14 @@ def main(argv: list[str] | None = None) -> int:
                 run_env = {**env, **carecli_env} if name == "carecli" else env
                 result = run(name, command, workdir / f"{turn}", args.timeout, run_env)
                 every[name].append(result)
-                state = "timed out" if result.timed_out else f"exit {result.returncode}"
-                print(
-                    f"  {name:8s} {result.wall_s:8.1f}s wall {result.cpu_s:8.1f}s cpu "
-                    f"{result.peak_rss_mb:9,.0f} MB peak  ({state}, load {load()})",
-                    flush=True,
-                )
-                if not result.ok and result.stderr_tail:
-                    print("    " + result.stderr_tail.replace("\n", "\n    "))
+                print_run(name, result)
         for name, done in every.items():
             runs[name] = median_run(done)
         outputs = {name: json.loads(Path(r.stdout).read_text()) for name, r in runs.items() if r.ok}
 
     print()
-    rows = [
-        [
-            name,
-            f"{r.wall_s:.1f}",
-            f"{r.cpu_s:.1f}",
-            f"{r.peak_rss_mb:,.0f}",
-            "ok" if r.ok else ("timeout" if r.timed_out else f"exit {r.returncode}"),
-            " ".join(f"{w:.1f}" for w in r.walls),
-        ]
-        for name, r in runs.items()
-    ]
     print(f"medians of {max(1, args.repeat)} alternated runs (each run's wall time listed):")
-    print_table(["implementation", "wall s", "cpu s", "peak RSS MB", "status", "walls"], rows)
+    print_medians("implementation", runs)
     if "carecli" in runs:
         print()
         base = runs["carecli"]

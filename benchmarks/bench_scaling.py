@@ -27,7 +27,16 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_report import Run, commands, load, median_run, print_table, run, source_fingerprint
+from bench_report import (
+    Run,
+    commands,
+    load,
+    median_run,
+    print_medians,
+    print_run,
+    run,
+    source_fingerprint,
+)
 
 _BLOCK = 8 * 1024 * 1024
 
@@ -37,14 +46,12 @@ def files_of(pattern: str) -> list[Path]:
     return [Path(m) for m in sorted(glob.glob(pattern)) if Path(m).is_file()]
 
 
-def warm(files: list[Path]) -> float:
-    """Read the files through, so the run finds them in the page cache; MB read."""
-    total = 0
+def warm(files: list[Path]) -> None:
+    """Read the files through, so the run finds them in the page cache."""
     for path in files:
         with path.open("rb", buffering=0) as handle:
-            while chunk := handle.read(_BLOCK):
-                total += len(chunk)
-    return total / 1e6
+            while handle.read(_BLOCK):
+                pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,31 +90,11 @@ def main(argv: list[str] | None = None) -> int:
                 command = commands("carecli", Path(pattern), args.week, args.carecli, extra)
                 done = run(label, command, Path(tmp) / f"{turn}", args.timeout, env)
                 every[label].append(done)
-                state = "timed out" if done.timed_out else f"exit {done.returncode}"
-                print(
-                    f"  {label:5s} {done.wall_s:8.1f}s wall {done.cpu_s:8.1f}s cpu "
-                    f"{done.peak_rss_mb:9,.0f} MB peak  ({state}, load {load()})",
-                    flush=True,
-                )
-                if not done.ok and done.stderr_tail:
-                    print("    " + done.stderr_tail.replace("\n", "\n    "))
+                print_run(label, done)
     medians = {label: median_run(done) for label, done in every.items()}
     print()
     print(f"medians of {max(1, args.repeat)} turns (each run's wall time listed):")
-    print_table(
-        ["input", "wall s", "cpu s", "peak RSS MB", "status", "walls"],
-        [
-            [
-                label,
-                f"{r.wall_s:.1f}",
-                f"{r.cpu_s:.1f}",
-                f"{r.peak_rss_mb:,.0f}",
-                "ok" if r.ok else ("timeout" if r.timed_out else f"exit {r.returncode}"),
-                " ".join(f"{w:.1f}" for w in r.walls),
-            ]
-            for label, r in medians.items()
-        ],
-    )
+    print_medians("input", medians)
     small, big = medians["small"], medians["big"]
     if not (small.ok and big.ok):
         return 1
