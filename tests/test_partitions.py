@@ -437,3 +437,33 @@ def assert_same_dataset_but_notes(split: Dataset, whole: Dataset) -> None:
     for name, frame in _frames(whole.timeline).items():
         assert _frames(split.timeline)[name].equals(frame), name
     assert (split.rows, split.duplicates_dropped) == (whole.rows, whole.duplicates_dropped)
+
+
+def test_events_in_memory_are_read_into_a_few_partitions_each_built_in_parts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # In memory, the events are read into at most _READ_PARTITIONS partitions (small
+    # fragments per batch cost more than they save) and each is built in parts of about
+    # EVENTS_PER_PARTITION: the timeline is the one built in a single part.
+    whole = load_dataset(SAMPLE, Config(), partitions=1)
+    monkeypatch.setattr(partitions, "EVENTS_PER_PARTITION", 5_000)
+    monkeypatch.setattr(partitions, "_READ_PARTITIONS", 3)
+    stores: list[int] = []
+    parts: list[int] = []
+    store, build = partitions.Store, partitions.from_messages
+
+    def counted(count: int, held: int) -> partitions.Store:
+        stores.append(count)
+        return store(count, held)
+
+    def built(events: pl.DataFrame) -> Timeline:
+        parts.append(events.height)
+        return build(events)
+
+    monkeypatch.setattr(partitions, "Store", counted)
+    monkeypatch.setattr(partitions, "from_messages", built)
+    split = load_dataset(SAMPLE, Config(), partitions=1)
+
+    assert stores == [3]  # ~49,000 events estimated: 10 parts, but 3 partitions read
+    assert len(parts) == 9 and sum(parts) == split.rows  # each of the 3 in 3 parts
+    assert_same_dataset(split, whole)
