@@ -66,7 +66,7 @@ MAX_PARTITIONS = 1024
 # partition: with more, the fragments get small (100 files of 1M events in 289 partitions:
 # ~1,700 rows each), and the split's fixed costs and the page faults once the build frees
 # them add up. 100M events, alternated: reading 59-67 s in 64 partitions against 70-72 s
-# in 289, building 30-34 s against 36-38 s (128: no better than 289; 16-48: no better).
+# in 289, building 30-35 s against 36-38 s (128: no better than 289; 16-48: no better).
 _READ_PARTITIONS = 64
 # Text bytes per event in typical exports (only to choose the number of partitions).
 _BYTES_PER_EVENT = {"csv": 80, "jsonl": 200, "json": 200}
